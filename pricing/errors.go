@@ -3,6 +3,8 @@ package pricing
 import (
 	"errors"
 	"fmt"
+
+	"github.com/shopspring/decimal"
 )
 
 // Sentinel errors. Every error returned by this package matches exactly one
@@ -53,4 +55,13 @@ func invalid(field, format string, args ...any) error {
 
 func mismatch(a, b Currency) error {
 	return fmt.Errorf("%w: %s and %s", ErrCurrencyMismatch, a, b)
+}
+
+// decText formats a decimal for an error message without expanding a huge
+// exponent: decimal.String on 1e-2000000000 would build a 2 GB string.
+func decText(d decimal.Decimal) string {
+	if e := d.Exponent(); e < -64 || e > 64 {
+		return fmt.Sprintf("%se%d", d.Coefficient().String(), e)
+	}
+	return d.String()
 }

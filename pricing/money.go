@@ -209,7 +209,7 @@ func fromDecimal(d decimal.Decimal, cur Currency, round bool, mode RoundingMode)
 		}
 		if half != 2 {
 			if !round {
-				return Money{}, fmt.Errorf("%w: %s for %s", ErrTooPrecise, d.String(), cur)
+				return Money{}, fmt.Errorf("%w: %s for %s", ErrTooPrecise, decText(d), cur)
 			}
 			if roundAway(mode, q.Bit(0) == 1, half, true, neg) {
 				q.Add(q, big.NewInt(1))

@@ -48,11 +48,11 @@ func MustPercent(s string) Rate {
 // RateFromDecimal converts a decimal factor exactly.
 func RateFromDecimal(d decimal.Decimal) (Rate, error) {
 	if d.Sign() < 0 {
-		return Rate{}, invalid("rate", "%s is negative", d.String())
+		return Rate{}, invalid("rate", "%s is negative", decText(d))
 	}
 	exp := d.Exponent()
 	if exp < -maxRateScale-40 || exp > 18 {
-		return Rate{}, invalid("rate", "%s is out of range", d.String())
+		return Rate{}, invalid("rate", "%s is out of range", decText(d))
 	}
 	coef := d.Coefficient()
 	for exp < 0 {
@@ -68,7 +68,7 @@ func RateFromDecimal(d decimal.Decimal) (Rate, error) {
 		exp = 0
 	}
 	if -exp > maxRateScale || !coef.IsInt64() || coef.Int64() > 1e18 {
-		return Rate{}, invalid("rate", "%s has more than %d decimals or is too large", d.String(), maxRateScale)
+		return Rate{}, invalid("rate", "%s has more than %d decimals or is too large", decText(d), maxRateScale)
 	}
 	return normRate(coef.Int64(), uint8(-exp)), nil
 }

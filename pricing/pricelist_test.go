@@ -1,0 +1,84 @@
+package pricing
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestResolveChain(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	eur := func(s string) Money { return MustParse(s, "EUR") }
+	book, err := NewPriceBook([]Price{
+		{ListID: "default", SKU: "mug", Unit: eur("12.00")},
+		{ListID: "default", SKU: "mug", Unit: MustParse("13.00", "CHF")},
+		{ListID: "country-fr", SKU: "mug", Unit: eur("11.50")},
+		{ListID: "country-fr", SKU: "mug", Unit: eur("10.00"), MinQuantity: 10},
+		{ListID: "country-fr", SKU: "mug", Unit: eur("10.50"), CustomerGroup: "staff"},
+		{ListID: "store-paris", SKU: "mug", Unit: eur("9.00"), ValidFrom: now.Add(time.Hour)},
+		{ListID: "store-paris", SKU: "mug", Unit: eur("11.00"), ValidUntil: now},
+		{ListID: "default", SKU: "pot", Unit: eur("30.00")},
+	})
+	require.NoError(t, err)
+	ctx := channel.Context{Currency: "EUR", PriceLists: []string{"store-paris", "country-fr", "default"}, AsOf: now}
+	tests := []struct {
+		name, sku, group, currency string
+		qty                        int64
+		want, list                 string
+		tier                       int64
+		err                        error
+	}{
+		{name: "store entries out of window fall through", sku: "mug", qty: 1, want: "11.50", list: "country-fr"},
+		{name: "tier on merged quantity", sku: "mug", qty: 10, want: "10.00", list: "country-fr", tier: 10},
+		{name: "group price beats public tier", sku: "mug", qty: 10, group: "staff", want: "10.50", list: "country-fr"},
+		{name: "falls back to default list", sku: "pot", qty: 1, want: "30.00", list: "default"},
+		{name: "currency decides the entry", sku: "mug", qty: 1, currency: "CHF", want: "13.00", list: "default"},
+		{name: "no price is an error, not zero", sku: "lamp", qty: 1, err: ErrNoPrice},
+		{name: "no price in this currency", sku: "pot", qty: 1, currency: "CHF", err: ErrNoPrice},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ctx
+			c.CustomerGroup = tt.group
+			if tt.currency != "" {
+				c.Currency = tt.currency
+			}
+			r, err := book.Resolve(tt.sku, tt.qty, c)
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err)
+				var np *NoPriceError
+				require.ErrorAs(t, err, &np)
+				assert.Equal(t, tt.sku, np.SKU)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, r.Unit.Amount())
+			assert.Equal(t, tt.list, r.Source.ListID)
+			assert.Equal(t, tt.tier, r.Source.MinQuantity)
+		})
+	}
+	got, err := book.Prices(context.Background(), PriceQuery{Lists: []string{"default"}, SKUs: []string{"pot", "mug", "pot"}})
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+	assert.Equal(t, "mug", got[0].SKU)
+	assert.Equal(t, "pot", got[2].SKU)
+}
+
+func TestPriceBookValidation(t *testing.T) {
+	eur := MustParse("1.00", "EUR")
+	for name, p := range map[string]Price{
+		"empty list": {SKU: "a", Unit: eur}, "empty sku": {ListID: "l", Unit: eur},
+		"no currency": {ListID: "l", SKU: "a"}, "negative": {ListID: "l", SKU: "a", Unit: eur.Neg()},
+		"negative tier": {ListID: "l", SKU: "a", Unit: eur, MinQuantity: -1},
+		"empty window":  {ListID: "l", SKU: "a", Unit: eur, ValidFrom: time.Unix(10, 0), ValidUntil: time.Unix(10, 0)},
+	} {
+		_, err := NewPriceBook([]Price{p})
+		assert.ErrorIs(t, err, ErrInvalid, name)
+	}
+	_, err := NewPriceBook([]Price{{ListID: "l", SKU: "a", Unit: eur}, {ListID: "l", SKU: "a", Unit: eur}})
+	assert.ErrorIs(t, err, ErrInvalid, "duplicates")
+}

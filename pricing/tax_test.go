@@ -1,0 +1,140 @@
+package pricing
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+func TestTaxWorkedExamples(t *testing.T) {
+	eur := func(s string) Money { return MustParse(s, "EUR") }
+	tests := []struct {
+		name            string
+		lines           []TaxLine
+		policy          TaxPolicy
+		net, tax, gross []string
+	}{
+		{"3 × 1.08 at 19 % net, per line", []TaxLine{{"a", eur("3.24"), 3, MustPercent("19")}}, TaxPolicy{Rounding: PerLine},
+			[]string{"3.24"}, []string{"0.62"}, []string{"3.86"}},
+		{"3 × 1.08 at 19 % net, per unit", []TaxLine{{"a", eur("3.24"), 3, MustPercent("19")}}, TaxPolicy{Rounding: PerUnit},
+			[]string{"3.24"}, []string{"0.63"}, []string{"3.87"}},
+		{"3 × 1.08 at 19 % gross, per line", []TaxLine{{"a", eur("3.24"), 3, MustPercent("19")}}, TaxPolicy{Inclusive: true},
+			[]string{"2.72"}, []string{"0.52"}, []string{"3.24"}},
+		{"3 × 1.08 at 19 % gross, per unit", []TaxLine{{"a", eur("3.24"), 3, MustPercent("19")}}, TaxPolicy{Inclusive: true, Rounding: PerUnit},
+			[]string{"2.73"}, []string{"0.51"}, []string{"3.24"}},
+		{"per unit after an indivisible discount", []TaxLine{{"a", eur("3.23"), 3, MustPercent("19")}}, TaxPolicy{Rounding: PerUnit},
+			// units 1.08, 1.08, 1.07: taxes 0.21, 0.21, 0.20
+			[]string{"3.23"}, []string{"0.62"}, []string{"3.85"}},
+		{"per line vs per document", []TaxLine{{"a", eur("0.05"), 1, MustPercent("10")}, {"b", eur("0.05"), 1, MustPercent("10")}, {"c", eur("0.05"), 1, MustPercent("10")}},
+			TaxPolicy{Rounding: PerLine}, []string{"0.05", "0.05", "0.05"}, []string{"0.00", "0.00", "0.00"}, []string{"0.05", "0.05", "0.05"}},
+		{"per document rounds once per rate", []TaxLine{{"a", eur("0.05"), 1, MustPercent("10")}, {"b", eur("0.05"), 1, MustPercent("10")}, {"c", eur("0.05"), 1, MustPercent("10")}},
+			TaxPolicy{Rounding: PerDocument}, []string{"0.05", "0.05", "0.05"}, []string{"0.01", "0.01", "0.00"}, []string{"0.06", "0.06", "0.05"}}, // 0.015 → 0.02 half-even
+		{"mixed rates per document", []TaxLine{{"food", eur("10.00"), 1, MustPercent("5.5")}, {"toy", eur("10.00"), 1, MustPercent("20")}},
+			TaxPolicy{Rounding: PerDocument, Inclusive: true}, []string{"9.48", "8.33"}, []string{"0.52", "1.67"}, []string{"10.00", "10.00"}},
+		{"half-up vs half-even", []TaxLine{{"a", eur("0.25"), 1, MustPercent("10")}}, TaxPolicy{Mode: HalfUp},
+			[]string{"0.25"}, []string{"0.03"}, []string{"0.28"}},
+		{"half-even", []TaxLine{{"a", eur("0.25"), 1, MustPercent("10")}}, TaxPolicy{Mode: HalfEven},
+			[]string{"0.25"}, []string{"0.02"}, []string{"0.27"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ComputeTax(tt.lines, tt.policy)
+			require.NoError(t, err)
+			for i, g := range got {
+				assert.Equal(t, tt.net[i], g.Net.Amount(), "net %d", i)
+				assert.Equal(t, tt.tax[i], g.Tax.Amount(), "tax %d", i)
+				assert.Equal(t, tt.gross[i], g.Gross.Amount(), "gross %d", i)
+			}
+		})
+	}
+}
+
+func TestTaxRejectsBadInput(t *testing.T) {
+	_, err := ComputeTax([]TaxLine{{"a", MustParse("1", "EUR"), 1, MustPercent("10")}, {"b", MustParse("1", "USD"), 1, MustPercent("10")}}, TaxPolicy{})
+	assert.ErrorIs(t, err, ErrCurrencyMismatch)
+	_, err = ComputeTax([]TaxLine{{"a", MustParse("-1", "EUR"), 1, MustPercent("10")}}, TaxPolicy{})
+	assert.ErrorIs(t, err, ErrInvalid)
+	_, err = ComputeTax([]TaxLine{{"a", MustParse("1", "EUR"), 0, MustPercent("10")}}, TaxPolicy{Rounding: PerUnit})
+	assert.ErrorIs(t, err, ErrInvalid)
+	_, err = ComputeTax([]TaxLine{{"a", MustParse("1", "EUR"), 1, MustPercent("10")}}, TaxPolicy{Mode: 99})
+	assert.ErrorIs(t, err, ErrInvalid)
+}
+
+func TestTaxTable(t *testing.T) {
+	change := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	tbl, err := NewTaxTable([]TaxRule{
+		{Zone: "FR", Category: "standard", Rate: MustPercent("20")},
+		{Zone: "DE", Category: "standard", Rate: MustPercent("19"), ValidUntil: change},
+		{Zone: "DE", Category: "standard", Rate: MustPercent("21"), ValidFrom: change},
+	})
+	require.NoError(t, err)
+	r, err := tbl.Rate("DE", "standard", change.Add(-time.Nanosecond))
+	require.NoError(t, err)
+	assert.Equal(t, MustPercent("19"), r)
+	r, err = tbl.Rate("DE", "standard", change)
+	require.NoError(t, err)
+	assert.Equal(t, MustPercent("21"), r)
+	_, err = tbl.Rate("FR", "food", change)
+	var nt *NoTaxRateError
+	require.ErrorAs(t, err, &nt)
+	assert.ErrorIs(t, err, ErrNoTaxRate)
+	assert.Equal(t, "food", nt.Category)
+
+	_, err = NewTaxTable([]TaxRule{{Zone: "FR", Category: "a", Rate: MustPercent("5")}, {Zone: "FR", Category: "a", Rate: MustPercent("6"), ValidFrom: change}})
+	assert.ErrorIs(t, err, ErrInvalid, "overlapping windows")
+	_, err = NewTaxTable([]TaxRule{{Zone: "FR", Category: "a", Rate: MustPercent("101")}})
+	assert.ErrorIs(t, err, ErrInvalid)
+}
+
+// TestTaxIdentity: for every policy, gross = net + tax exactly on every
+// line, nothing is negative, and the result does not depend on line order.
+func TestTaxIdentity(t *testing.T) {
+	rates := []Rate{MustPercent("0"), MustPercent("5.5"), MustPercent("7.7"), MustPercent("19"), MustPercent("20"), MustPercent("8.875")}
+	rapid.Check(t, func(t *rapid.T) {
+		cur := rapid.SampledFrom([]Currency{MustCurrency("EUR"), MustCurrency("JPY"), MustCurrency("KWD")}).Draw(t, "cur")
+		n := rapid.IntRange(1, 20).Draw(t, "n")
+		lines := make([]TaxLine, n)
+		for i := range lines {
+			lines[i] = TaxLine{
+				Key:      fmt.Sprintf("l%02d", i),
+				Amount:   Money{units: rapid.Int64Range(0, 10_000_000).Draw(t, "amount"), cur: cur},
+				Quantity: rapid.Int64Range(1, 500).Draw(t, "qty"),
+				Rate:     rapid.SampledFrom(rates).Draw(t, "rate"),
+			}
+		}
+		p := TaxPolicy{
+			Inclusive: rapid.Bool().Draw(t, "inclusive"),
+			Rounding:  TaxRounding(rapid.IntRange(0, 2).Draw(t, "rounding")),
+			Mode:      RoundingMode(rapid.IntRange(0, 6).Draw(t, "mode")),
+		}
+		got, err := ComputeTax(lines, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byKey := map[string]Taxed{}
+		for i, g := range got {
+			s, err := g.Net.Add(g.Tax)
+			if err != nil || s != g.Gross {
+				t.Fatalf("line %d: %s + %s != %s", i, g.Net, g.Tax, g.Gross)
+			}
+			if g.Net.IsNegative() || g.Tax.IsNegative() {
+				t.Fatalf("line %d negative: %+v", i, g)
+			}
+			byKey[lines[i].Key] = g
+		}
+		perm := rapid.Permutation(lines).Draw(t, "perm")
+		got2, err := ComputeTax(perm, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, g := range got2 {
+			if byKey[perm[i].Key] != g {
+				t.Fatalf("order changed line %s: %+v vs %+v", perm[i].Key, g, byKey[perm[i].Key])
+			}
+		}
+	})
+}
