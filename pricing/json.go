@@ -13,10 +13,11 @@ type moneyJSON struct {
 	Currency *string `json:"currency"`
 }
 
-// MarshalJSON encodes {"amount":"12.50","currency":"EUR"}.
+// MarshalJSON encodes {"amount":"12.50","currency":"EUR"}. The zero Money
+// (no currency, used for "not set") encodes as null.
 func (m Money) MarshalJSON() ([]byte, error) {
 	if m.cur.IsZero() {
-		return nil, fmt.Errorf("%w: cannot encode money without a currency", ErrUnknownCurrency)
+		return []byte("null"), nil
 	}
 	a, c := m.Amount(), m.cur.Code()
 	return json.Marshal(moneyJSON{Amount: &a, Currency: &c})
@@ -24,8 +25,12 @@ func (m Money) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes {"amount":"12.50","currency":"EUR"} strictly: both
 // fields present, the amount a string with no more decimals than the
-// currency has, no unknown fields. On error m is unchanged.
+// currency has, no unknown fields. null leaves m unchanged, as for every
+// JSON decoder. On error m is unchanged.
 func (m *Money) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var w moneyJSON

@@ -1,0 +1,40 @@
+// Package handoff issues and redeems the signed, single-use tokens that hand
+// a basket over between channels: the QR code or NFC tag a shopper shows at
+// a store's door or till, and the short code ("K7M-4QX-9TD") a shopper reads
+// aloud to a sales associate.
+//
+// A token says: this basket, for this purpose (check-in or check-out), at
+// this location (or any location of this retailer), until this time. It is a
+// compact binary payload (version byte, purpose, key ID, basket ID, 96-bit
+// random nonce, issue and expiry times, audience) followed by 128 bits of
+// HMAC-SHA-256, in unpadded URL-safe base64: 112 characters for a typical
+// store, at most [MaxTokenLen]. The version byte pins the algorithm; keys are
+// rotated by key ID through a [KeyRing].
+//
+// A signature alone does not make a token single use: [Service.Redeem]
+// verifies the token and then consumes its nonce in a [ReplayStore], so that
+// it succeeds once however many times, or however concurrently, the token
+// is presented.
+//
+//	ring, err := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: secret})
+//	svc, err := handoff.New(handoff.Config{Keys: ring, Replay: memory.NewReplayStore(clk), Clock: clk})
+//
+//	// On the phone: a QR code for the basket, valid 15 minutes at one store.
+//	token, claims, err := svc.Issue(handoff.Request{
+//		Basket:   basketID,
+//		Purpose:  handoff.CheckIn,
+//		Audience: handoff.Audience{Retailer: "acme", Location: "store-paris-01"},
+//		TTL:      15 * time.Minute,
+//	})
+//	code, err := svc.IssueShortCode(ctx, claims) // the same grant, to read aloud
+//
+//	// At the store: scan the QR code (or type the code) and take the basket.
+//	claims, err = svc.Redeem(ctx, token, handoff.Expectation{
+//		Purpose: handoff.CheckIn, Retailer: "acme", Location: "store-paris-01",
+//	})
+//
+// Every refusal is a sentinel matchable with [errors.Is] ([ErrMalformed],
+// [ErrExpired], [ErrAlreadyUsed], …), and all of them match [ErrRejected].
+// Times come from the injected [clock.Clock], randomness from the injected
+// [io.Reader]; the package holds no global state.
+package handoff
