@@ -1,0 +1,145 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/basket"
+)
+
+// BasketStore is the reference basket.Store: baskets, their histories and
+// idempotency records in memory, safe for concurrent use. Everything it
+// returns is a copy, so callers cannot change what is stored by accident.
+type BasketStore struct {
+	mu      sync.RWMutex
+	baskets map[uuid.UUID]*basket.Basket
+	events  map[uuid.UUID][]basket.Event
+	owners  map[string][]uuid.UUID
+	keys    map[string]basket.IdempotencyRecord
+}
+
+var _ basket.Store = (*BasketStore)(nil)
+
+// NewBasketStore returns an empty store.
+func NewBasketStore() *BasketStore {
+	return &BasketStore{
+		baskets: map[uuid.UUID]*basket.Basket{},
+		events:  map[uuid.UUID][]basket.Event{},
+		owners:  map[string][]uuid.UUID{},
+		keys:    map[string]basket.IdempotencyRecord{},
+	}
+}
+
+// Save implements basket.Store: all writes of w, or none.
+func (s *BasketStore) Save(ctx context.Context, w basket.Write) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	writes := append([]basket.Write{w}, w.Also...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range writes {
+		cur, exists := s.baskets[x.Basket.ID]
+		switch {
+		case x.ExpectedVersion == 0 && exists:
+			return basket.ErrAlreadyExists
+		case x.ExpectedVersion != 0 && !exists:
+			return basket.NotFound(x.Basket.ID)
+		case exists && cur.Version != x.ExpectedVersion:
+			return &basket.VersionConflictError{ID: x.Basket.ID, Expected: x.ExpectedVersion, Current: cur.Version}
+		}
+	}
+	if w.Idempotency != nil {
+		if _, used := s.keys[w.Idempotency.Key]; used {
+			return basket.ErrIdempotencyKeyUsed
+		}
+		rec := *w.Idempotency
+		rec.Outcome = slices.Clone(rec.Outcome)
+		s.keys[rec.Key] = rec
+	}
+	for _, x := range writes {
+		id := x.Basket.ID
+		if x.ExpectedVersion == 0 && x.Basket.Owner.CustomerID != "" {
+			s.owners[x.Basket.Owner.CustomerID] = append(s.owners[x.Basket.Owner.CustomerID], id)
+		}
+		if prev, ok := s.baskets[id]; ok && prev.Owner.CustomerID != x.Basket.Owner.CustomerID && x.Basket.Owner.CustomerID != "" {
+			s.owners[x.Basket.Owner.CustomerID] = append(s.owners[x.Basket.Owner.CustomerID], id)
+		}
+		s.baskets[id] = x.Basket.Clone()
+		s.events[id] = append(s.events[id], cloneEvents(x.Events)...)
+	}
+	return nil
+}
+
+// Get implements basket.Store.
+func (s *BasketStore) Get(ctx context.Context, id uuid.UUID) (*basket.Basket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b, ok := s.baskets[id]
+	if !ok {
+		return nil, basket.NotFound(id)
+	}
+	return b.Clone(), nil
+}
+
+// Events implements basket.Store.
+func (s *BasketStore) Events(ctx context.Context, id uuid.UUID, after int64) ([]basket.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	es, ok := s.events[id]
+	if !ok {
+		return nil, basket.NotFound(id)
+	}
+	if after < 0 {
+		after = 0
+	}
+	if after >= int64(len(es)) {
+		return []basket.Event{}, nil
+	}
+	return cloneEvents(es[after:]), nil
+}
+
+// FindByOwner implements basket.Store.
+func (s *BasketStore) FindByOwner(ctx context.Context, customerID string) ([]uuid.UUID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.owners[customerID]), nil
+}
+
+// Idempotency implements basket.Store.
+func (s *BasketStore) Idempotency(ctx context.Context, key string) (basket.IdempotencyRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return basket.IdempotencyRecord{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rec, ok := s.keys[key]
+	if !ok {
+		return basket.IdempotencyRecord{}, basket.ErrNotFound
+	}
+	rec.Outcome = slices.Clone(rec.Outcome)
+	return rec, nil
+}
+
+func cloneEvents(es []basket.Event) []basket.Event {
+	out := make([]basket.Event, len(es))
+	for i, e := range es {
+		e.Data = slices.Clone(e.Data)
+		out[i] = e
+	}
+	return out
+}

@@ -1,0 +1,72 @@
+package memory
+
+import (
+	"context"
+	"slices"
+
+	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/pricing"
+	"github.com/omnibasket/omnibasket/promotion"
+	"github.com/omnibasket/omnibasket/stock"
+)
+
+// Catalog serves the reference data a basket.Service prices with, from
+// memory: it implements pricing.PriceSource, basket.PromotionSource,
+// basket.TaxSource, basket.LocationSource and basket.FeeSource. Build it
+// once; it is read-only and safe for concurrent use.
+type Catalog struct {
+	PriceBook *pricing.PriceBook
+	// PromotionSet serves every channel: promotions carry their own scope.
+	PromotionSet *promotion.Set
+	TaxRules     *pricing.TaxTable
+	Sites        []stock.Location
+	// ChannelFees are the fulfilment fees per channel ID.
+	ChannelFees map[string][]basket.FeeRule
+}
+
+var (
+	_ pricing.PriceSource    = (*Catalog)(nil)
+	_ basket.PromotionSource = (*Catalog)(nil)
+	_ basket.TaxSource       = (*Catalog)(nil)
+	_ basket.LocationSource  = (*Catalog)(nil)
+	_ basket.FeeSource       = (*Catalog)(nil)
+)
+
+// Prices implements pricing.PriceSource.
+func (c *Catalog) Prices(ctx context.Context, q pricing.PriceQuery) ([]pricing.Price, error) {
+	if c.PriceBook == nil {
+		return nil, ctx.Err()
+	}
+	return c.PriceBook.Prices(ctx, q)
+}
+
+// Promotions implements basket.PromotionSource.
+func (c *Catalog) Promotions(ctx context.Context, _ channel.Context) (*promotion.Set, error) {
+	return c.PromotionSet, ctx.Err()
+}
+
+// TaxTable implements basket.TaxSource (one table holds every zone).
+func (c *Catalog) TaxTable(ctx context.Context, _ string) (*pricing.TaxTable, error) {
+	return c.TaxRules, ctx.Err()
+}
+
+// Locations implements basket.LocationSource: the known locations among ids,
+// in the order of ids.
+func (c *Catalog) Locations(ctx context.Context, ids []string) ([]stock.Location, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []stock.Location
+	for _, id := range ids {
+		if i := slices.IndexFunc(c.Sites, func(l stock.Location) bool { return l.ID == id }); i >= 0 {
+			out = append(out, c.Sites[i])
+		}
+	}
+	return out, nil
+}
+
+// Fees implements basket.FeeSource.
+func (c *Catalog) Fees(ctx context.Context, ch channel.Context) ([]basket.FeeRule, error) {
+	return slices.Clone(c.ChannelFees[ch.ChannelID]), ctx.Err()
+}

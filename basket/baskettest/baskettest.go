@@ -1,0 +1,316 @@
+// Package baskettest is the conformance suite every basket.Store runs, in
+// the manner of gocloud.dev's drivertest: one set of tests, one adapter
+// harness each (adapters/memory, adapters/postgres).
+//
+//	func TestStore(t *testing.T) {
+//		baskettest.RunStoreTests(t, func(t *testing.T) basket.Store { return memory.NewBasketStore() })
+//	}
+package baskettest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Options scale the suite: the race sizes default to the figures
+// (64 goroutines × 1,000 rounds) and shrink under -short.
+type Options struct {
+	RaceGoroutines int
+	RaceRounds     int
+}
+
+func (o Options) withDefaults() Options {
+	if o.RaceGoroutines == 0 {
+		o.RaceGoroutines = 64
+	}
+	if o.RaceRounds == 0 {
+		o.RaceRounds = 1000
+		if testing.Short() {
+			o.RaceRounds = 100
+		}
+	}
+	return o
+}
+
+// At is the fixed time of the suite's commands.
+func at() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
+
+func meta() basket.Meta {
+	return basket.Meta{Actor: basket.Actor{Kind: basket.System, ID: "baskettest"}, At: at()}
+}
+
+// Context is a valid web context for test baskets.
+func Context() channel.Context {
+	return channel.Context{
+		ChannelID: "web", Kind: channel.Web, Country: "FR", Currency: "EUR",
+		PriceLists: []string{"web", "default"}, TaxZone: "FR", PricesIncludeTax: true,
+		StockSources:    []string{"wh-1"},
+		FulfilmentModes: []channel.FulfilmentMode{channel.ShipToAddress},
+		AsOf:            at(),
+	}
+}
+
+// NewBasket returns a fresh basket and its creation write.
+func NewBasket(t testing.TB, customer string) (*basket.Basket, basket.Write) {
+	t.Helper()
+	b, e, err := basket.New(uuid.New(), basket.Owner{CustomerID: customer}, Context(), basket.Cart, meta())
+	require.NoError(t, err)
+	return b, basket.Write{Basket: b.Clone(), Events: []basket.Event{e}}
+}
+
+// change applies one command to b and returns the write that stores it.
+func change(t testing.TB, b *basket.Basket, code string) basket.Write {
+	t.Helper()
+	before := b.Version
+	e, err := b.AddCoupon(meta(), code)
+	require.NoError(t, err)
+	return basket.Write{Basket: b.Clone(), ExpectedVersion: before, Events: []basket.Event{e}}
+}
+
+// RunStoreTests runs the suite against the stores newStore returns (a
+// fresh, empty store per call).
+func RunStoreTests(t *testing.T, newStore func(t *testing.T) basket.Store, opts ...Options) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o = o.withDefaults()
+	ctx := context.Background()
+
+	t.Run("CreateGetRoundTrip", func(t *testing.T) {
+		s := newStore(t)
+		b, w := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, w))
+		got, err := s.Get(ctx, b.ID)
+		require.NoError(t, err)
+		assert.Equal(t, b.ID, got.ID)
+		assert.Equal(t, b.Version, got.Version)
+		assert.Equal(t, b.Owner, got.Owner)
+		assert.Equal(t, b.Context.Fingerprint(), got.Context.Fingerprint())
+		_, err = s.Get(ctx, uuid.New())
+		assert.ErrorIs(t, err, basket.ErrNotFound)
+		assert.ErrorIs(t, s.Save(ctx, w), basket.ErrAlreadyExists)
+	})
+
+	t.Run("ReturnedBasketsAreCopies", func(t *testing.T) {
+		s := newStore(t)
+		b, w := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, w))
+		got, err := s.Get(ctx, b.ID)
+		require.NoError(t, err)
+		got.Wallet.Coupons = append(got.Wallet.Coupons, "MUTATED")
+		again, err := s.Get(ctx, b.ID)
+		require.NoError(t, err)
+		assert.Empty(t, again.Wallet.Coupons)
+	})
+
+	t.Run("CompareAndSwap", func(t *testing.T) {
+		s := newStore(t)
+		b, w := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, w))
+		stale := b.Clone()
+		require.NoError(t, s.Save(ctx, change(t, b, "FIRST")))
+		err := s.Save(ctx, change(t, stale, "SECOND"))
+		require.ErrorIs(t, err, basket.ErrVersionConflict)
+		var vc *basket.VersionConflictError
+		require.ErrorAs(t, err, &vc)
+		assert.Equal(t, int64(1), vc.Expected)
+		assert.Equal(t, int64(2), vc.Current)
+		events, err := s.Events(ctx, b.ID, 0)
+		require.NoError(t, err)
+		assert.Len(t, events, 2, "the losing write left no event")
+		got, _ := s.Get(ctx, b.ID)
+		assert.Equal(t, []string{"FIRST"}, got.Wallet.Coupons)
+	})
+
+	t.Run("InvalidWriteChangesNothing", func(t *testing.T) {
+		s := newStore(t)
+		b, w := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, w))
+		bad := change(t, b, "X")
+		bad.Events[0].Seq = 7
+		assert.ErrorIs(t, s.Save(ctx, bad), basket.ErrInvalid)
+		noEvents := change(t, b.Clone(), "Y")
+		noEvents.Events = nil
+		assert.ErrorIs(t, s.Save(ctx, noEvents), basket.ErrInvalid)
+		got, _ := s.Get(ctx, b.ID)
+		assert.Equal(t, int64(1), got.Version)
+		events, _ := s.Events(ctx, b.ID, 0)
+		assert.Len(t, events, 1)
+	})
+
+	t.Run("EventsAreTheHistory", func(t *testing.T) {
+		s := newStore(t)
+		b, w := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, w))
+		for i := range 5 {
+			require.NoError(t, s.Save(ctx, change(t, b, fmt.Sprintf("C%d", i))))
+		}
+		events, err := s.Events(ctx, b.ID, 0)
+		require.NoError(t, err)
+		require.Len(t, events, 6)
+		for i, e := range events {
+			assert.Equal(t, int64(i+1), e.Seq)
+		}
+		replayed, err := basket.Replay(events)
+		require.NoError(t, err)
+		stored, _ := s.Get(ctx, b.ID)
+		assert.Equal(t, stored.Version, replayed.Version)
+		assert.Equal(t, stored.Wallet, replayed.Wallet)
+		tail, err := s.Events(ctx, b.ID, 4)
+		require.NoError(t, err)
+		require.Len(t, tail, 2)
+		assert.Equal(t, int64(5), tail[0].Seq)
+	})
+
+	t.Run("Idempotency", func(t *testing.T) {
+		s := newStore(t)
+		b, w := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, w))
+		first := change(t, b, "ONCE")
+		first.Idempotency = &basket.IdempotencyRecord{Key: "k-1", Digest: [32]byte{1}, BasketID: b.ID, Version: b.Version, Outcome: []byte("first")}
+		require.NoError(t, s.Save(ctx, first))
+		second := change(t, b, "TWICE")
+		second.Idempotency = &basket.IdempotencyRecord{Key: "k-1", Digest: [32]byte{2}, BasketID: b.ID, Version: b.Version}
+		require.ErrorIs(t, s.Save(ctx, second), basket.ErrIdempotencyKeyUsed)
+		got, _ := s.Get(ctx, b.ID)
+		assert.Equal(t, []string{"ONCE"}, got.Wallet.Coupons, "the refused write changed nothing")
+		rec, err := s.Idempotency(ctx, "k-1")
+		require.NoError(t, err)
+		assert.Equal(t, [32]byte{1}, rec.Digest)
+		assert.Equal(t, []byte("first"), rec.Outcome)
+		assert.Equal(t, int64(2), rec.Version)
+		_, err = s.Idempotency(ctx, "k-unknown")
+		assert.ErrorIs(t, err, basket.ErrNotFound)
+	})
+
+	t.Run("IdempotencyKeyRace", func(t *testing.T) {
+		s := newStore(t)
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, w := NewBasket(t, "c-race")
+				w.Idempotency = &basket.IdempotencyRecord{Key: "create-once", BasketID: w.Basket.ID, Version: 1}
+				err := s.Save(ctx, w)
+				if err == nil {
+					wins.Add(1)
+				} else if !errors.Is(err, basket.ErrIdempotencyKeyUsed) {
+					t.Errorf("unexpected error %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		assert.Equal(t, int32(1), wins.Load(), "one creation per key")
+		ids, err := s.FindByOwner(ctx, "c-race")
+		require.NoError(t, err)
+		assert.Len(t, ids, 1, "losers stored nothing")
+	})
+
+	t.Run("MultiBasketWriteIsAtomic", func(t *testing.T) {
+		s := newStore(t)
+		a, wa := NewBasket(t, "c-1")
+		b, wb := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, wa))
+		require.NoError(t, s.Save(ctx, wb))
+		staleB := b.Clone()
+		require.NoError(t, s.Save(ctx, change(t, b, "MOVED")))
+		w := change(t, a, "A")
+		w.Also = []basket.Write{change(t, staleB, "B")}
+		require.ErrorIs(t, s.Save(ctx, w), basket.ErrVersionConflict)
+		got, _ := s.Get(ctx, a.ID)
+		assert.Equal(t, int64(1), got.Version, "the main write was rolled back with the conflicting one")
+	})
+
+	t.Run("FindByOwner", func(t *testing.T) {
+		s := newStore(t)
+		var want []uuid.UUID
+		for range 3 {
+			b, w := NewBasket(t, "c-owner")
+			require.NoError(t, s.Save(ctx, w))
+			want = append(want, b.ID)
+		}
+		_, w := NewBasket(t, "c-other")
+		require.NoError(t, s.Save(ctx, w))
+		got, err := s.FindByOwner(ctx, "c-owner")
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "oldest first")
+		none, err := s.FindByOwner(ctx, "c-nobody")
+		require.NoError(t, err)
+		assert.Empty(t, none)
+	})
+
+	t.Run("LostUpdateRace", func(t *testing.T) {
+		s := newStore(t)
+		b, w := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, w))
+		rounds := o.RaceRounds
+		accepted := make([]atomic.Int32, rounds+2) // by version written
+		var conflicts atomic.Int64
+		var done atomic.Bool
+		var wg sync.WaitGroup
+		for g := range o.RaceGoroutines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := 0; !done.Load(); n++ {
+					cur, err := s.Get(ctx, b.ID)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if cur.Version >= int64(rounds+1) {
+						done.Store(true)
+						return
+					}
+					before := cur.Version
+					e, err := cur.AddCoupon(meta(), fmt.Sprintf("G%dN%d", g, n))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					err = s.Save(ctx, basket.Write{Basket: cur, ExpectedVersion: before, Events: []basket.Event{e}})
+					switch {
+					case err == nil:
+						accepted[cur.Version].Add(1)
+					case errors.Is(err, basket.ErrVersionConflict):
+						conflicts.Add(1)
+					default:
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for v := 2; v <= rounds+1; v++ {
+			if n := accepted[v].Load(); n != 1 {
+				t.Fatalf("version %d accepted %d times", v, n)
+			}
+		}
+		final, err := s.Get(ctx, b.ID)
+		require.NoError(t, err)
+		assert.Equal(t, int64(rounds+1), final.Version)
+		assert.Len(t, final.Wallet.Coupons, rounds, "every accepted update is in the basket")
+		events, err := s.Events(ctx, b.ID, 0)
+		require.NoError(t, err)
+		require.Len(t, events, rounds+1)
+		for i, e := range events {
+			require.Equal(t, int64(i+1), e.Seq)
+		}
+		t.Logf("%d versions, %d goroutines, %d conflicts refused", rounds, o.RaceGoroutines, conflicts.Load())
+	})
+}

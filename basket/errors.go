@@ -1,0 +1,97 @@
+package basket
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Sentinel error kinds. Every error of this package matches one of them
+// with errors.Is; the typed errors below carry the details.
+var (
+	// ErrNotFound: no such basket, or the actor has no grant on it (the two
+	// are indistinguishable on purpose, so basket IDs cannot be probed).
+	ErrNotFound = errors.New("basket: not found")
+	// ErrAlreadyExists: a basket with this ID exists.
+	ErrAlreadyExists = errors.New("basket: already exists")
+	// ErrVersionConflict: the basket changed since it was read.
+	ErrVersionConflict = errors.New("basket: version conflict")
+	// ErrInvalid: a command's input is wrong; nothing changed.
+	ErrInvalid = errors.New("basket: invalid input")
+	// ErrUnknownLine: the line ID is not in the basket.
+	ErrUnknownLine = errors.New("basket: unknown line")
+	// ErrDuplicateCoupon: the code is already in the wallet.
+	ErrDuplicateCoupon = errors.New("basket: coupon already in wallet")
+	// ErrImmutable: the basket is ordered or invoiced and cannot change.
+	ErrImmutable = errors.New("basket: immutable")
+	// ErrInvalidTransition: the lifecycle does not allow this status change.
+	ErrInvalidTransition = errors.New("basket: invalid status transition")
+	// ErrNotOrderable: the basket cannot be ordered as priced (a line has no
+	// price, stock is short, or it was never priced in its channel).
+	ErrNotOrderable = errors.New("basket: not orderable")
+	// ErrIdempotencyMismatch: an idempotency key was reused with a
+	// different command.
+	ErrIdempotencyMismatch = errors.New("basket: idempotency key reused with a different command")
+	// ErrForbidden: the actor may not perform this operation on a basket it
+	// can see (for example a shopper merging someone else's basket).
+	ErrForbidden = errors.New("basket: forbidden")
+	// ErrSnapshot: the snapshot does not cover the basket (a provider failed
+	// or returned data for another currency or context).
+	ErrSnapshot = errors.New("basket: incomplete snapshot")
+)
+
+// InputError names the field or argument that is wrong. It matches
+// [ErrInvalid] unless Kind says otherwise (for example [ErrUnknownLine]).
+type InputError struct {
+	Field  string
+	Reason string
+	Kind   error
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("basket: %s: %s", e.Field, e.Reason) }
+
+// Unwrap returns the error kind.
+func (e *InputError) Unwrap() error {
+	if e.Kind == nil {
+		return ErrInvalid
+	}
+	return e.Kind
+}
+
+func invalid(field, format string, args ...any) error {
+	return &InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// VersionConflictError reports the version the caller expected and the one
+// the store holds. It matches [ErrVersionConflict].
+type VersionConflictError struct {
+	ID       uuid.UUID
+	Expected int64
+	Current  int64
+}
+
+func (e *VersionConflictError) Error() string {
+	return fmt.Sprintf("basket: version conflict on %s: expected %d, current %d", e.ID, e.Expected, e.Current)
+}
+
+// Unwrap returns [ErrVersionConflict].
+func (e *VersionConflictError) Unwrap() error { return ErrVersionConflict }
+
+// TransitionError reports a refused status change. It matches
+// [ErrInvalidTransition], or [ErrImmutable] when the basket is final.
+type TransitionError struct {
+	From, To Status
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("basket: cannot go from %s to %s", e.From, e.To)
+}
+
+// Unwrap returns the error kind.
+func (e *TransitionError) Unwrap() error {
+	if e.From.Final() {
+		return ErrImmutable
+	}
+	return ErrInvalidTransition
+}

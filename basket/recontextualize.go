@@ -1,0 +1,314 @@
+package basket
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/pricing"
+	"github.com/omnibasket/omnibasket/promotion"
+	"github.com/omnibasket/omnibasket/stock"
+)
+
+// Policy says which unit price carried-over lines get in the target.
+type Policy uint8
+
+// The transition policies. A quote whose lock has not expired keeps its
+// prices under either policy.
+const (
+	// TargetPrice charges the target channel's price (the default).
+	TargetPrice Policy = iota
+	// PriceProtection charges the lower of the carried and the target unit
+	// price, so a shopper never pays more per unit after a check-in.
+	// Promotions are still those of the target channel.
+	PriceProtection
+)
+
+// String names the policy.
+func (p Policy) String() string {
+	switch p {
+	case TargetPrice:
+		return "target-price"
+	case PriceProtection:
+		return "price-protection"
+	}
+	return fmt.Sprintf("policy(%d)", uint8(p))
+}
+
+// MarshalText encodes the policy by name.
+func (p Policy) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText decodes a policy by name.
+func (p *Policy) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "target-price":
+		*p = TargetPrice
+	case "price-protection":
+		*p = PriceProtection
+	default:
+		return invalid("Policy", "unknown policy %q", b)
+	}
+	return nil
+}
+
+// FeeRule is a fulfilment fee of the target channel: charged once per
+// basket when at least one line is fulfilled in Mode.
+type FeeRule struct {
+	Mode        channel.FulfilmentMode `json:"mode"`
+	Amount      pricing.Money          `json:"amount"`
+	TaxCategory string                 `json:"tax_category"`
+}
+
+// Snapshot is all the data one pricing needs, gathered beforehand (the
+// Service does it in one batched call per provider). Recontextualize reads
+// nothing else.
+type Snapshot struct {
+	Prices     *pricing.PriceBook
+	Promotions *promotion.Set // nil: no promotions
+	Tax        *pricing.TaxTable
+	Stock      stock.Levels
+	Locations  []stock.Location
+	Fees       []FeeRule
+}
+
+// Options tune one pricing. The zero value is the default: target prices,
+// tax rounded per line, half-even.
+type Options struct {
+	Policy      Policy
+	TaxRounding pricing.TaxRounding
+	Rounding    pricing.RoundingMode
+}
+
+// Recontextualize prices basket b in the target context from the snapshot.
+// It is a pure function: no clock (the time is target.AsOf), no I/O, no
+// randomness; the same inputs give a byte-identical Result whatever the
+// order of lines, price entries or promotions. The pipeline is fixed:
+//
+//  1. unit price per line from the target's price-list chain (tiers on the
+//     quantity merged per SKU), then the transition policy;
+//  2. catalogue promotions, 3. basket promotions (on the subtotal after
+//     step 2, allocated back to lines), 4. fulfilment fees and fee
+//     promotions (fees follow the fulfilment plan of step 7, which depends
+//     on stock only and is therefore computed first);
+//  5. tax per line by category in the target's zone, prices inclusive or
+//     exclusive per the target; 6. totals;
+//  7. the fulfilment plan per line across the target's stock sources;
+//  8. the change report against the basket's previous result.
+//
+// A line without a price or tax rate in the target is kept, reported and
+// left out of the totals (Result.Complete is false); it is never dropped.
+func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Options) (*Result, error) {
+	if b == nil {
+		return nil, invalid("Basket", "must not be nil")
+	}
+	if err := target.Validate(); err != nil {
+		return nil, err
+	}
+	if snap.Prices == nil || snap.Tax == nil {
+		return nil, &InputError{Field: "Snapshot", Reason: "prices and tax are required", Kind: ErrSnapshot}
+	}
+	if opts.Policy > PriceProtection || !opts.Rounding.Valid() || opts.TaxRounding > pricing.PerDocument {
+		return nil, invalid("Options", "unknown policy or rounding")
+	}
+	cur, err := pricing.LookupCurrency(target.Currency)
+	if err != nil {
+		return nil, &InputError{Field: "Context.Currency", Reason: err.Error(), Kind: ErrInvalid}
+	}
+	lines := slices.Clone(b.Lines)
+	slices.SortFunc(lines, func(x, y Line) int { return compareLineIDs(x.ID, y.ID) })
+
+	r := &Result{
+		BasketID: b.ID, BasketVersion: b.Version, Context: target.Clone(), Policy: opts.Policy,
+		Lines: make([]PricedLine, len(lines)), Complete: true,
+	}
+
+	// 7 first: the plan depends on stock alone, and fees (4) depend on it.
+	demands := make([]stock.Demand, len(lines))
+	for i, l := range lines {
+		demands[i] = stock.Demand{LineID: l.ID, SKU: l.SKU, Quantity: l.Quantity, Preferred: l.Fulfilment}
+	}
+	plan, err := stock.Plan(demands, target, snap.Locations, snap.Stock)
+	if err != nil {
+		return nil, fmt.Errorf("%w: fulfilment plan: %w", ErrSnapshot, err)
+	}
+	r.Plan = plan
+
+	// 1. Unit prices.
+	merged := make(map[string]int64, len(lines))
+	for _, l := range lines {
+		merged[l.SKU] += l.Quantity
+	}
+	prices := snap.Prices.For(target)
+	rates := snap.Tax.Zone(target.TaxZone, target.AsOf)
+	var prev map[string]*PricedLine
+	if b.Result != nil {
+		prev = make(map[string]*PricedLine, len(b.Result.Lines))
+		for i := range b.Result.Lines {
+			prev[b.Result.Lines[i].LineID] = &b.Result.Lines[i]
+		}
+	}
+	quoteLocked := b.Status == Quote && target.AsOf.Before(b.QuoteLockedUntil)
+	promoLines := make([]promotion.Line, 0, len(lines))
+	zero := pricing.Zero(cur)
+	for i, l := range lines {
+		pl := &r.Lines[i]
+		*pl = PricedLine{LineID: l.ID, SKU: l.SKU, Name: l.Product.Name, Quantity: l.Quantity,
+			ListPrice: zero, UnitPrice: zero, Subtotal: zero, Discount: zero, Net: zero, Tax: zero, Total: zero}
+		if lp, ok := plan.Line(l.ID); ok {
+			pl.Fulfilment = lp
+		}
+		res, err := prices.Resolve(l.SKU, merged[l.SKU])
+		if err != nil {
+			if !errors.Is(err, pricing.ErrNoPrice) {
+				return nil, err
+			}
+			pl.Problem, r.Complete = "no price in this channel", false
+			continue
+		}
+		rate, err := rates.Rate(l.Product.TaxCategory)
+		if err != nil {
+			pl.Problem, r.Complete = fmt.Sprintf("no tax rate for category %q here", l.Product.TaxCategory), false
+			continue
+		}
+		pl.Priced, pl.ListPrice, pl.Source, pl.TaxRate = true, res.Unit, res.Source, rate
+		pl.UnitPrice, pl.Basis = res.Unit, BasisTarget
+		if old, ok := prev[l.ID]; ok && old.Priced && old.UnitPrice.Currency() == cur {
+			switch {
+			case quoteLocked:
+				pl.UnitPrice, pl.Basis = old.UnitPrice, BasisQuoteLocked
+			case opts.Policy == PriceProtection && old.UnitPrice.MinorUnits() < res.Unit.MinorUnits():
+				pl.UnitPrice, pl.Basis = old.UnitPrice, BasisProtected
+			}
+		}
+		if pl.Subtotal, err = pl.UnitPrice.Mul(l.Quantity); err != nil {
+			return nil, err
+		}
+		promoLines = append(promoLines, promotion.Line{
+			ID: l.ID, SKU: l.SKU, Categories: l.Product.Categories, Quantity: l.Quantity, UnitPrice: pl.UnitPrice,
+		})
+	}
+
+	// 4. Fees for the modes the plan uses on priced lines.
+	fees, feeRates, err := fulfilmentFees(r, snap.Fees, cur, rates)
+	if err != nil {
+		return nil, err
+	}
+
+	// 2–4. Promotions.
+	wallet := promotion.Wallet{Coupons: slices.Clone(b.Wallet.Coupons)}
+	if b.Wallet.Loyalty != nil {
+		wallet.LoyaltyTier = b.Wallet.Loyalty.Tier
+	}
+	var eval promotion.Evaluation
+	if snap.Promotions != nil {
+		if eval, err = snap.Promotions.Evaluate(promoLines, fees, target, wallet); err != nil {
+			return nil, err
+		}
+	} else {
+		none, err := promotion.Compile(nil)
+		if err != nil {
+			return nil, err
+		}
+		if eval, err = none.Evaluate(promoLines, fees, target, wallet); err != nil {
+			return nil, err
+		}
+	}
+	r.Promotions, r.Coupons = eval.Explanations, eval.Coupons
+
+	// 5. Tax, on line totals after discounts and on fees after fee discounts.
+	taxLines := make([]pricing.TaxLine, 0, len(promoLines)+len(eval.Fees))
+	lineAt := make(map[string]*PricedLine, len(r.Lines))
+	for i := range r.Lines {
+		lineAt[r.Lines[i].LineID] = &r.Lines[i]
+	}
+	for _, lr := range eval.Lines {
+		pl := lineAt[lr.LineID]
+		pl.Discounts = lr.Adjustments
+		if pl.Discount, err = pl.Subtotal.Sub(lr.Total); err != nil {
+			return nil, err
+		}
+		taxLines = append(taxLines, pricing.TaxLine{Key: pl.LineID, Amount: lr.Total, Quantity: pl.Quantity, Rate: pl.TaxRate})
+	}
+	for _, f := range eval.Fees {
+		j := slices.IndexFunc(fees, func(x promotion.Fee) bool { return x.ID == f.FeeID })
+		if j < 0 {
+			return nil, fmt.Errorf("basket: promotion engine returned unknown fee %q", f.FeeID)
+		}
+		r.Fees = append(r.Fees, PricedFee{FeeID: f.FeeID, Mode: fees[j].Mode, Amount: f.Amount, Discounts: f.Adjustments, TaxRate: feeRates[j]})
+		taxLines = append(taxLines, pricing.TaxLine{Key: "fee:" + f.FeeID, Amount: f.Total, Quantity: 1, Rate: feeRates[j]})
+	}
+	taxed, err := pricing.ComputeTax(taxLines, pricing.TaxPolicy{Inclusive: target.PricesIncludeTax, Rounding: opts.TaxRounding, Mode: opts.Rounding})
+	if err != nil {
+		return nil, err
+	}
+
+	// 6. Totals.
+	t := Totals{Subtotal: zero, Discount: zero, Fees: zero, Net: zero, Tax: zero, Total: zero}
+	sum := func(dst *pricing.Money, m pricing.Money) {
+		if err == nil {
+			*dst, err = dst.Add(m)
+		}
+	}
+	for i, lr := range eval.Lines {
+		pl := lineAt[lr.LineID]
+		pl.Net, pl.Tax, pl.Total = taxed[i].Net, taxed[i].Tax, taxed[i].Gross
+		sum(&t.Subtotal, pl.Subtotal)
+		sum(&t.Discount, pl.Discount)
+	}
+	for i := range r.Fees {
+		tx := taxed[len(eval.Lines)+i]
+		r.Fees[i].Net, r.Fees[i].Tax, r.Fees[i].Total = tx.Net, tx.Tax, tx.Gross
+		sum(&t.Fees, tx.Gross)
+	}
+	for _, tx := range taxed {
+		sum(&t.Net, tx.Net)
+		sum(&t.Tax, tx.Tax)
+		sum(&t.Total, tx.Gross)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Totals = t
+
+	// 8. What changed for the shopper.
+	r.Changes = diff(b.Result, r)
+	return r, nil
+}
+
+// fulfilmentFees returns the fees of the modes used by priced lines, in
+// mode order, with their tax rates.
+func fulfilmentFees(r *Result, rules []FeeRule, cur pricing.Currency, rates pricing.ZoneRates) ([]promotion.Fee, []pricing.Rate, error) {
+	var used []channel.FulfilmentMode
+	for _, l := range r.Lines {
+		if !l.Priced {
+			continue
+		}
+		for _, a := range l.Fulfilment.Allocations {
+			if !slices.Contains(used, a.Mode) {
+				used = append(used, a.Mode)
+			}
+		}
+	}
+	slices.Sort(used)
+	var fees []promotion.Fee
+	var feeRates []pricing.Rate
+	for _, m := range used {
+		for _, rule := range rules {
+			if rule.Mode != m {
+				continue
+			}
+			if rule.Amount.Currency() != cur {
+				return nil, nil, &InputError{Field: "Snapshot.Fees", Reason: fmt.Sprintf("fee for %s is in %s, the context in %s", m, rule.Amount.Currency(), cur), Kind: ErrSnapshot}
+			}
+			rate, err := rates.Rate(rule.TaxCategory)
+			if err != nil {
+				return nil, nil, &InputError{Field: "Snapshot.Fees", Reason: err.Error(), Kind: ErrSnapshot}
+			}
+			fees = append(fees, promotion.Fee{ID: m.String(), Mode: m, Amount: rule.Amount})
+			feeRates = append(feeRates, rate)
+			break
+		}
+	}
+	return fees, feeRates, nil
+}

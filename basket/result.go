@@ -1,0 +1,135 @@
+package basket
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/pricing"
+	"github.com/omnibasket/omnibasket/promotion"
+	"github.com/omnibasket/omnibasket/stock"
+)
+
+// Result is a basket priced, promoted, taxed and sourced in one channel
+// context. It is a pure value: the same basket, context and snapshot give a
+// byte-identical Result (compare with encoding/json).
+type Result struct {
+	BasketID      uuid.UUID       `json:"basket_id"`
+	BasketVersion int64           `json:"basket_version"`
+	Context       channel.Context `json:"context"`
+	Policy        Policy          `json:"policy"`
+	Lines         []PricedLine    `json:"lines"` // sorted by line ID
+	Fees          []PricedFee     `json:"fees,omitempty"`
+	Totals        Totals          `json:"totals"`
+	// Complete is false when some line has no price here; totals then
+	// cover the priced lines only, and the basket cannot be ordered.
+	Complete   bool                    `json:"complete"`
+	Plan       stock.FulfilmentPlan    `json:"plan"`
+	Promotions []promotion.Explanation `json:"promotions,omitempty"`
+	Coupons    []promotion.CouponState `json:"coupons,omitempty"`
+	Changes    []Change                `json:"changes,omitempty"`
+}
+
+// PriceBasis says which price a line is charged at.
+type PriceBasis uint8
+
+// The price bases.
+const (
+	// BasisNone: the line has no price here.
+	BasisNone PriceBasis = iota
+	// BasisTarget: the target channel's price.
+	BasisTarget
+	// BasisProtected: the lower price the line carried in from the previous
+	// channel (price protection).
+	BasisProtected
+	// BasisQuoteLocked: the price locked by a quote that has not expired.
+	BasisQuoteLocked
+)
+
+// String names the basis.
+func (p PriceBasis) String() string {
+	switch p {
+	case BasisNone:
+		return "none"
+	case BasisTarget:
+		return "target"
+	case BasisProtected:
+		return "protected"
+	case BasisQuoteLocked:
+		return "quote-locked"
+	}
+	return fmt.Sprintf("basis(%d)", uint8(p))
+}
+
+// MarshalText encodes the basis by name.
+func (p PriceBasis) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText decodes a basis by name.
+func (p *PriceBasis) UnmarshalText(b []byte) error {
+	for v := BasisNone; v <= BasisQuoteLocked; v++ {
+		if v.String() == string(b) {
+			*p = v
+			return nil
+		}
+	}
+	return invalid("PriceBasis", "unknown basis %q", b)
+}
+
+// PricedLine is one line of a Result.
+type PricedLine struct {
+	LineID   string `json:"line_id"`
+	SKU      string `json:"sku"`
+	Name     string `json:"name"`
+	Quantity int64  `json:"quantity"`
+	// Priced is false when the target has no price (or no tax rate) for the
+	// line; the money fields are then zero and Problem says why.
+	Priced  bool   `json:"priced"`
+	Problem string `json:"problem,omitempty"`
+	// ListPrice is the target channel's unit price and Source where it came
+	// from; UnitPrice is what is charged per unit, per Basis.
+	ListPrice  pricing.Money          `json:"list_price"`
+	Source     pricing.PriceRef       `json:"source"`
+	UnitPrice  pricing.Money          `json:"unit_price"`
+	Basis      PriceBasis             `json:"basis"`
+	Subtotal   pricing.Money          `json:"subtotal"` // UnitPrice × Quantity
+	Discounts  []promotion.Adjustment `json:"discounts,omitempty"`
+	Discount   pricing.Money          `json:"discount"`
+	TaxRate    pricing.Rate           `json:"tax_rate"`
+	Net        pricing.Money          `json:"net"`
+	Tax        pricing.Money          `json:"tax"`
+	Total      pricing.Money          `json:"total"` // gross: what the shopper pays for the line
+	Fulfilment stock.LinePlan         `json:"fulfilment"`
+}
+
+// PricedFee is a fulfilment fee of a Result (shipping, transfer …).
+type PricedFee struct {
+	FeeID     string                 `json:"fee_id"`
+	Mode      channel.FulfilmentMode `json:"mode"`
+	Amount    pricing.Money          `json:"amount"`
+	Discounts []promotion.Adjustment `json:"discounts,omitempty"`
+	TaxRate   pricing.Rate           `json:"tax_rate"`
+	Net       pricing.Money          `json:"net"`
+	Tax       pricing.Money          `json:"tax"`
+	Total     pricing.Money          `json:"total"`
+}
+
+// Totals of a Result. Total = Σ line totals + Σ fee totals, and
+// Total = Net + Tax, exactly.
+type Totals struct {
+	Subtotal pricing.Money `json:"subtotal"` // Σ line subtotals, before discounts
+	Discount pricing.Money `json:"discount"` // Σ line discounts
+	Fees     pricing.Money `json:"fees"`     // Σ fee totals, after fee discounts
+	Net      pricing.Money `json:"net"`
+	Tax      pricing.Money `json:"tax"`
+	Total    pricing.Money `json:"total"`
+}
+
+// Line returns the priced line with the given ID.
+func (r *Result) Line(id string) (PricedLine, bool) {
+	for _, l := range r.Lines {
+		if l.LineID == id {
+			return l, true
+		}
+	}
+	return PricedLine{}, false
+}

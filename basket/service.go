@@ -1,0 +1,555 @@
+package basket
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/clock"
+	"github.com/omnibasket/omnibasket/pricing"
+	"github.com/omnibasket/omnibasket/promotion"
+	"github.com/omnibasket/omnibasket/stock"
+)
+
+// PromotionSource returns the compiled promotions that may apply in a
+// context (typically one Set per channel, compiled when promotions change).
+type PromotionSource interface {
+	Promotions(ctx context.Context, c channel.Context) (*promotion.Set, error)
+}
+
+// TaxSource returns the tax table of a zone.
+type TaxSource interface {
+	TaxTable(ctx context.Context, zone string) (*pricing.TaxTable, error)
+}
+
+// LocationSource describes stock locations (kind, modes, lead times).
+type LocationSource interface {
+	Locations(ctx context.Context, ids []string) ([]stock.Location, error)
+}
+
+// FeeSource returns the fulfilment fees of a channel.
+type FeeSource interface {
+	Fees(ctx context.Context, c channel.Context) ([]FeeRule, error)
+}
+
+// Config wires a [Service]. Store, Prices, Tax, Stock and Locations are
+// required; Promotions and Fees are optional.
+type Config struct {
+	Store      Store
+	Prices     pricing.PriceSource
+	Promotions PromotionSource
+	Tax        TaxSource
+	Stock      stock.Provider
+	Locations  LocationSource
+	Fees       FeeSource
+	// Clock stamps commands and sets the as-of time of every pricing;
+	// clock.System{} in production, a *clock.Fake in tests.
+	Clock clock.Clock
+	// MaxAttempts bounds how often a command is re-run on a fresh read after
+	// a version conflict (default 5).
+	MaxAttempts int
+	// Options is the default pricing options (tax rounding, rounding mode).
+	Options Options
+}
+
+// Service is the shell around the pure core: it loads a basket, checks the
+// actor's grant, runs the command, gathers a Snapshot with one batched call
+// per provider, prices the basket with [Recontextualize] and saves basket
+// and events with a version check. On a version conflict it re-runs the
+// whole command on a fresh read (never replaying a stale diff), up to
+// MaxAttempts times. It is safe for concurrent use.
+type Service struct {
+	cfg Config
+}
+
+// NewService checks the configuration and returns a service.
+func NewService(cfg Config) (*Service, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, invalid("Config.Store", "required")
+	case cfg.Prices == nil:
+		return nil, invalid("Config.Prices", "required")
+	case cfg.Tax == nil:
+		return nil, invalid("Config.Tax", "required")
+	case cfg.Stock == nil:
+		return nil, invalid("Config.Stock", "required")
+	case cfg.Locations == nil:
+		return nil, invalid("Config.Locations", "required")
+	case cfg.Clock == nil:
+		return nil, invalid("Config.Clock", "required (clock.System{} in production)")
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 5
+	}
+	return &Service{cfg: cfg}, nil
+}
+
+// CallOption tunes one Service call.
+type CallOption func(*call)
+
+type call struct {
+	key    string
+	policy Policy
+}
+
+// WithIdempotencyKey makes the call idempotent: a retry with the same key
+// and the same command returns the first outcome without applying it
+// again; the same key with a different command fails with
+// [ErrIdempotencyMismatch].
+func WithIdempotencyKey(key string) CallOption { return func(c *call) { c.key = key } }
+
+// WithPolicy sets the transition policy of the pricing done by this call.
+func WithPolicy(p Policy) CallOption { return func(c *call) { c.policy = p } }
+
+// tx is one attempt of one command.
+type tx struct {
+	s      *Service
+	ctx    context.Context
+	m      Meta
+	policy Policy
+	events []Event
+	also   []Write
+}
+
+// reprice prices b in target (as of the command time) and records it.
+func (t *tx) reprice(b *Basket, target channel.Context) error {
+	target = target.Clone()
+	target.AsOf = t.m.At
+	snap, err := t.s.Snapshot(t.ctx, b, target)
+	if err != nil {
+		return err
+	}
+	opts := t.s.cfg.Options
+	opts.Policy = t.policy
+	r, err := Recontextualize(b, target, snap, opts)
+	if err != nil {
+		return err
+	}
+	e, err := b.SetResult(t.m, r)
+	if err != nil {
+		return err
+	}
+	t.events = append(t.events, e)
+	return nil
+}
+
+func (t *tx) add(e Event, err error) error {
+	if err == nil {
+		t.events = append(t.events, e)
+	}
+	return err
+}
+
+// Snapshot gathers what pricing b in target needs: one call per provider,
+// for exactly the basket's SKUs and the target's stock sources. A stock
+// provider failure does not fail the pricing: stock is then unknown for
+// every line (never assumed in stock), and the change report says so.
+func (s *Service) Snapshot(ctx context.Context, b *Basket, target channel.Context) (Snapshot, error) {
+	skus := make([]string, 0, len(b.Lines))
+	for _, l := range b.Lines {
+		skus = append(skus, l.SKU)
+	}
+	slices.Sort(skus)
+	skus = slices.Compact(skus)
+	var snap Snapshot
+	entries, err := s.cfg.Prices.Prices(ctx, pricing.PriceQuery{Lists: target.PriceLists, SKUs: skus})
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("%w: prices: %w", ErrSnapshot, err)
+	}
+	if snap.Prices, err = pricing.NewPriceBook(entries); err != nil {
+		return Snapshot{}, fmt.Errorf("%w: prices: %w", ErrSnapshot, err)
+	}
+	if s.cfg.Promotions != nil {
+		if snap.Promotions, err = s.cfg.Promotions.Promotions(ctx, target); err != nil {
+			return Snapshot{}, fmt.Errorf("%w: promotions: %w", ErrSnapshot, err)
+		}
+	}
+	if snap.Tax, err = s.cfg.Tax.TaxTable(ctx, target.TaxZone); err != nil {
+		return Snapshot{}, fmt.Errorf("%w: tax: %w", ErrSnapshot, err)
+	}
+	if snap.Locations, err = s.cfg.Locations.Locations(ctx, target.StockSources); err != nil {
+		return Snapshot{}, fmt.Errorf("%w: locations: %w", ErrSnapshot, err)
+	}
+	if s.cfg.Fees != nil {
+		if snap.Fees, err = s.cfg.Fees.Fees(ctx, target); err != nil {
+			return Snapshot{}, fmt.Errorf("%w: fees: %w", ErrSnapshot, err)
+		}
+	}
+	if len(skus) > 0 && len(target.StockSources) > 0 {
+		levels, err := s.cfg.Stock.Levels(ctx, stock.Query{SKUs: skus, Locations: target.StockSources})
+		switch {
+		case err == nil:
+			snap.Stock = levels
+		case ctx.Err() != nil:
+			return Snapshot{}, ctx.Err()
+		default:
+			snap.Stock = stock.Levels{} // unknown everywhere
+		}
+	}
+	return snap, nil
+}
+
+// digest identifies a command for idempotency.
+func digest(op string, id uuid.UUID, args ...any) [32]byte {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	_ = enc.Encode(op)
+	_ = enc.Encode(id)
+	for _, a := range args {
+		if err := enc.Encode(a); err != nil {
+			fmt.Fprintf(h, "%#v", a)
+		}
+	}
+	var d [32]byte
+	copy(d[:], h.Sum(nil))
+	return d
+}
+
+// run executes a command on basket id with optimistic concurrency.
+func (s *Service) run(ctx context.Context, actor Actor, id uuid.UUID, op string, args []any, opts []CallOption,
+	cmd func(t *tx, b *Basket) error) (*Basket, error) {
+	var c call
+	for _, o := range opts {
+		o(&c)
+	}
+	if err := actor.validate(); err != nil {
+		return nil, err
+	}
+	d := digest(op, id, args...)
+	if c.key != "" {
+		if b, done, err := s.replay(ctx, actor, c.key, d); done {
+			return b, err
+		}
+	}
+	var lastErr error
+	for attempt := 0; attempt < s.cfg.MaxAttempts; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b, err := s.cfg.Store.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.authorize(actor, b); err != nil {
+			return nil, err
+		}
+		before := b.Version
+		t := &tx{s: s, ctx: ctx, m: Meta{Actor: actor, At: s.cfg.Clock.Now().UTC()}, policy: c.policy}
+		if err := cmd(t, b); err != nil {
+			return nil, err
+		}
+		w := Write{Basket: b, ExpectedVersion: before, Events: t.events, Also: t.also}
+		if c.key != "" {
+			w.Idempotency = &IdempotencyRecord{Key: c.key, Digest: d, BasketID: b.ID, Version: b.Version}
+		}
+		err = s.cfg.Store.Save(ctx, w)
+		switch {
+		case err == nil:
+			return b, nil
+		case errors.Is(err, ErrVersionConflict):
+			lastErr = err
+			continue
+		case errors.Is(err, ErrIdempotencyKeyUsed) && c.key != "":
+			if b, done, err := s.replay(ctx, actor, c.key, d); done {
+				return b, err
+			}
+			return nil, err
+		default:
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("basket: gave up after %d attempts: %w", s.cfg.MaxAttempts, lastErr)
+}
+
+// replay answers a retried idempotent call from its record: the basket as
+// the first call left it (its version then), read from the history.
+func (s *Service) replay(ctx context.Context, actor Actor, key string, d [32]byte) (*Basket, bool, error) {
+	rec, err := s.cfg.Store.Idempotency(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	if rec.Digest != d {
+		return nil, true, &InputError{Field: "IdempotencyKey", Reason: key, Kind: ErrIdempotencyMismatch}
+	}
+	events, err := s.cfg.Store.Events(ctx, rec.BasketID, 0)
+	if err != nil {
+		return nil, true, err
+	}
+	n := slices.IndexFunc(events, func(e Event) bool { return e.Seq == rec.Version })
+	if n < 0 {
+		return nil, true, fmt.Errorf("basket: idempotency record %q points at missing version %d", key, rec.Version)
+	}
+	b, err := Replay(events[:n+1])
+	if err != nil {
+		return nil, true, err
+	}
+	if err := s.authorize(actor, b); err != nil {
+		return nil, true, err
+	}
+	return b, true, nil
+}
+
+// authorize checks the actor's grant. A basket the actor may not see is
+// reported as not found, exactly like a basket that does not exist.
+func (s *Service) authorize(a Actor, b *Basket) error {
+	switch a.Kind {
+	case System:
+		return nil
+	case Shopper:
+		if a.ID == b.Owner.CustomerID || (b.Owner.CustomerID == "" && a.ID == b.Owner.AnonymousID) {
+			return nil
+		}
+	case Associate:
+		now := s.cfg.Clock.Now()
+		for _, g := range b.Grants {
+			if g.LocationID == a.LocationID && now.Before(g.ExpiresAt) {
+				return nil
+			}
+		}
+	}
+	return NotFound(b.ID)
+}
+
+// CreateRequest describes a new basket.
+type CreateRequest struct {
+	ID      uuid.UUID
+	Owner   Owner
+	Context channel.Context
+	Status  Status // Cart when zero
+}
+
+// Create starts a basket and prices it (empty) in its context. A shopper
+// may only create baskets they own.
+func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, opts ...CallOption) (*Basket, error) {
+	var c call
+	for _, o := range opts {
+		o(&c)
+	}
+	if err := actor.validate(); err != nil {
+		return nil, err
+	}
+	if req.Status == 0 {
+		req.Status = Cart
+	}
+	if actor.Kind == Shopper && actor.ID != req.Owner.CustomerID && actor.ID != req.Owner.AnonymousID {
+		return nil, &InputError{Field: "Owner", Reason: "a shopper creates baskets for themselves", Kind: ErrForbidden}
+	}
+	d := digest("create", req.ID, req.Owner, req.Context, req.Status)
+	if c.key != "" {
+		if b, done, err := s.replay(ctx, actor, c.key, d); done {
+			return b, err
+		}
+	}
+	m := Meta{Actor: actor, At: s.cfg.Clock.Now().UTC()}
+	b, e, err := New(req.ID, req.Owner, req.Context, req.Status, m)
+	if err != nil {
+		return nil, err
+	}
+	t := &tx{s: s, ctx: ctx, m: m, policy: c.policy, events: []Event{e}}
+	if err := t.reprice(b, b.Context); err != nil {
+		return nil, err
+	}
+	w := Write{Basket: b, Events: t.events}
+	if c.key != "" {
+		w.Idempotency = &IdempotencyRecord{Key: c.key, Digest: d, BasketID: b.ID, Version: b.Version}
+	}
+	if err := s.cfg.Store.Save(ctx, w); err != nil {
+		if errors.Is(err, ErrIdempotencyKeyUsed) && c.key != "" {
+			if b, done, err := s.replay(ctx, actor, c.key, d); done {
+				return b, err
+			}
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+// Get returns a basket the actor may see.
+func (s *Service) Get(ctx context.Context, actor Actor, id uuid.UUID) (*Basket, error) {
+	if err := actor.validate(); err != nil {
+		return nil, err
+	}
+	b, err := s.cfg.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(actor, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// History returns the events of a basket the actor may see.
+func (s *Service) History(ctx context.Context, actor Actor, id uuid.UUID) ([]Event, error) {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	return s.cfg.Store.Events(ctx, id, 0)
+}
+
+// FindByOwner lists a customer's baskets; a shopper may only list their own.
+func (s *Service) FindByOwner(ctx context.Context, actor Actor, customerID string) ([]uuid.UUID, error) {
+	if err := actor.validate(); err != nil {
+		return nil, err
+	}
+	if actor.Kind != System && !(actor.Kind == Shopper && actor.ID == customerID) {
+		return nil, nil
+	}
+	return s.cfg.Store.FindByOwner(ctx, customerID)
+}
+
+// AddLine adds a line (or to an equal line's quantity) and re-prices.
+func (s *Service) AddLine(ctx context.Context, actor Actor, id uuid.UUID, n NewLine, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "add-line", []any{n}, opts, func(t *tx, b *Basket) error {
+		_, e, err := b.AddLine(t.m, n)
+		if err := t.add(e, err); err != nil {
+			return err
+		}
+		return t.reprice(b, b.Context)
+	})
+}
+
+// SetQuantity changes a line's quantity and re-prices.
+func (s *Service) SetQuantity(ctx context.Context, actor Actor, id uuid.UUID, lineID string, qty int64, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "set-quantity", []any{lineID, qty}, opts, func(t *tx, b *Basket) error {
+		if err := t.add(b.SetQuantity(t.m, lineID, qty)); err != nil {
+			return err
+		}
+		return t.reprice(b, b.Context)
+	})
+}
+
+// RemoveLine removes a line (and its service lines) and re-prices.
+func (s *Service) RemoveLine(ctx context.Context, actor Actor, id uuid.UUID, lineID string, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "remove-line", []any{lineID}, opts, func(t *tx, b *Basket) error {
+		if err := t.add(b.RemoveLine(t.m, lineID)); err != nil {
+			return err
+		}
+		return t.reprice(b, b.Context)
+	})
+}
+
+// AddCoupon puts a code in the wallet and re-prices.
+func (s *Service) AddCoupon(ctx context.Context, actor Actor, id uuid.UUID, code string, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "add-coupon", []any{NormalizeCode(code)}, opts, func(t *tx, b *Basket) error {
+		if err := t.add(b.AddCoupon(t.m, code)); err != nil {
+			return err
+		}
+		return t.reprice(b, b.Context)
+	})
+}
+
+// RemoveCoupon takes a code out of the wallet and re-prices.
+func (s *Service) RemoveCoupon(ctx context.Context, actor Actor, id uuid.UUID, code string, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "remove-coupon", []any{NormalizeCode(code)}, opts, func(t *tx, b *Basket) error {
+		if err := t.add(b.RemoveCoupon(t.m, code)); err != nil {
+			return err
+		}
+		return t.reprice(b, b.Context)
+	})
+}
+
+// AddVoucher keeps a gift-voucher code in the wallet (no re-pricing:
+// vouchers pay, they do not discount).
+func (s *Service) AddVoucher(ctx context.Context, actor Actor, id uuid.UUID, code string, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "add-voucher", []any{NormalizeCode(code)}, opts, func(t *tx, b *Basket) error {
+		return t.add(b.AddVoucher(t.m, code))
+	})
+}
+
+// SetLoyalty links a loyalty account (tier promotions may change) and re-prices.
+func (s *Service) SetLoyalty(ctx context.Context, actor Actor, id uuid.UUID, l *Loyalty, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "set-loyalty", []any{l}, opts, func(t *tx, b *Basket) error {
+		if err := t.add(b.SetLoyalty(t.m, l)); err != nil {
+			return err
+		}
+		return t.reprice(b, b.Context)
+	})
+}
+
+// SetFulfilment records a line's preferred fulfilment mode and re-plans.
+func (s *Service) SetFulfilment(ctx context.Context, actor Actor, id uuid.UUID, lineID string, mode channel.FulfilmentMode, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "set-fulfilment", []any{lineID, mode}, opts, func(t *tx, b *Basket) error {
+		if err := t.add(b.SetFulfilment(t.m, lineID, mode)); err != nil {
+			return err
+		}
+		return t.reprice(b, b.Context)
+	})
+}
+
+// Transition changes the basket's status. Moving to Ordered first prices
+// the basket in its context as of now, so an order is always placed at
+// current, complete prices; moving to Quote locks the prices until lockUntil.
+func (s *Service) Transition(ctx context.Context, actor Actor, id uuid.UUID, to Status, lockUntil time.Time, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "transition", []any{to, lockUntil}, opts, func(t *tx, b *Basket) error {
+		if (to == Ordered || to == Quote) && !b.Status.Final() {
+			if err := t.reprice(b, b.Context); err != nil {
+				return err
+			}
+		}
+		return t.add(b.Transition(t.m, to, lockUntil))
+	})
+}
+
+// Recontextualize moves the basket into a target channel context and
+// prices it there; the Result's change report says what changed.
+func (s *Service) Recontextualize(ctx context.Context, actor Actor, id uuid.UUID, target channel.Context, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, id, "recontextualize", []any{target.Fingerprint()}, opts, func(t *tx, b *Basket) error {
+		if err := b.mutable(t.m); err != nil {
+			return err
+		}
+		return t.reprice(b, target)
+	})
+}
+
+// MergeRequest asks to merge basket Source into basket Target.
+type MergeRequest struct {
+	Target, Source uuid.UUID
+	// SourceHolder proves the caller holds the source basket: for the usual
+	// sign-in case, the anonymous shopper session (Kind Shopper, ID the
+	// anonymous ID). Not needed when the actor is the system.
+	SourceHolder Actor
+	Policy       MergePolicy
+}
+
+// Merge brings a basket (typically the anonymous one of a shopper who just
+// signed in) into another. The caller must hold both: the actor must be
+// allowed on the target and SourceHolder on the source (the system holds
+// everything). The source is abandoned in the same atomic write.
+func (s *Service) Merge(ctx context.Context, actor Actor, req MergeRequest, opts ...CallOption) (*Basket, error) {
+	return s.run(ctx, actor, req.Target, "merge", []any{req.Source, req.SourceHolder, req.Policy}, opts, func(t *tx, b *Basket) error {
+		if actor.Kind == Associate {
+			return &InputError{Field: "Actor", Reason: "associates do not merge baskets", Kind: ErrForbidden}
+		}
+		from, err := s.cfg.Store.Get(t.ctx, req.Source)
+		if err != nil {
+			return err
+		}
+		holder := req.SourceHolder
+		if actor.Kind == System {
+			holder = actor
+		} else if err := holder.validate(); err != nil {
+			return err
+		}
+		if err := s.authorize(holder, from); err != nil {
+			return err
+		}
+		before := from.Version
+		be, se, err := b.Merge(t.m, from, req.Policy)
+		if err != nil {
+			return err
+		}
+		t.events = append(t.events, be)
+		t.also = append(t.also, Write{Basket: from, ExpectedVersion: before, Events: []Event{se}})
+		return t.reprice(b, b.Context)
+	})
+}
