@@ -1,0 +1,169 @@
+package stock
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Level is the stock of one SKU at one location.
+type Level struct {
+	// SKU and LocationID name the pair.
+	SKU, LocationID string
+	// OnHand is the physical count; Reserved the part held by active
+	// reservations. A conforming [Provider] never reports Reserved above
+	// OnHand.
+	OnHand, Reserved int64
+	// NextArrival is when more units are announced; zero when none is.
+	NextArrival time.Time
+}
+
+// Available returns OnHand − Reserved, never below 0 (negative inputs count
+// as 0).
+func (l Level) Available() int64 {
+	on, res := max(l.OnHand, 0), max(l.Reserved, 0)
+	if res >= on {
+		return 0
+	}
+	return on - res
+}
+
+// Query asks for every SKU × location combination of its two lists.
+type Query struct {
+	SKUs, Locations []string
+}
+
+// Validate reports an empty SKU or location ID as an [*InputError].
+// Duplicates are allowed; an empty list simply asks for nothing.
+func (q Query) Validate() error {
+	for i, s := range q.SKUs {
+		if s == "" {
+			return invalid(fmt.Sprintf("SKUs[%d]", i), "must not be empty")
+		}
+	}
+	for i, l := range q.Locations {
+		if l == "" {
+			return invalid(fmt.Sprintf("Locations[%d]", i), "must not be empty")
+		}
+	}
+	return nil
+}
+
+// Provider answers many SKUs × locations in one call.
+//
+// A pair the provider does not know is simply absent from the answer: that
+// means "unknown", which is distinct from a [Level] with OnHand 0 ("known to
+// be out"). A provider failure is an error, and callers treat it as stock
+// unknown, never as in stock. An invalid query returns an error matching
+// [ErrInvalid].
+type Provider interface {
+	Levels(ctx context.Context, q Query) (Levels, error)
+}
+
+type pair struct{ sku, loc string }
+
+// Levels is an immutable lookup of [Level] by SKU and location, built with
+// [NewLevels]. The zero value is empty (every pair unknown). It is safe to
+// share between goroutines.
+type Levels struct {
+	sorted []Level // by SKU, then location
+	index  map[pair]int
+}
+
+// NewLevels validates levels and builds the lookup. It rejects an empty SKU
+// or location ID, a negative OnHand or Reserved, and a pair given twice,
+// with an [*InputError] naming the entry. Reserved above OnHand is accepted
+// (some feeds report it); [Level.Available] is then 0. The input slice is
+// not retained.
+func NewLevels(levels []Level) (Levels, error) {
+	if len(levels) == 0 {
+		return Levels{}, nil
+	}
+	for i, l := range levels {
+		field := func(f string) string { return fmt.Sprintf("levels[%d].%s", i, f) }
+		switch {
+		case l.SKU == "":
+			return Levels{}, invalid(field("SKU"), "must not be empty")
+		case l.LocationID == "":
+			return Levels{}, invalid(field("LocationID"), "must not be empty")
+		case l.OnHand < 0:
+			return Levels{}, invalid(field("OnHand"), "negative (%d)", l.OnHand)
+		case l.Reserved < 0:
+			return Levels{}, invalid(field("Reserved"), "negative (%d)", l.Reserved)
+		}
+	}
+	sorted := slices.Clone(levels)
+	if !slices.IsSortedFunc(sorted, compareLevel) {
+		slices.SortFunc(sorted, compareLevel)
+	}
+	index := make(map[pair]int, len(sorted))
+	for i, l := range sorted {
+		if i > 0 && compareLevel(sorted[i-1], l) == 0 {
+			return Levels{}, duplicateLevel(levels, l)
+		}
+		index[pair{l.SKU, l.LocationID}] = i
+	}
+	return Levels{sorted: sorted, index: index}, nil
+}
+
+// duplicateLevel names the second occurrence of d's pair in levels.
+func duplicateLevel(levels []Level, d Level) error {
+	first := -1
+	for i, l := range levels {
+		if compareLevel(l, d) != 0 {
+			continue
+		}
+		if first >= 0 {
+			return invalid(fmt.Sprintf("levels[%d]", i), "duplicate of levels[%d] (%s at %s)", first, l.SKU, l.LocationID)
+		}
+		first = i
+	}
+	panic("stock: duplicateLevel called without a duplicate")
+}
+
+func compareLevel(a, b Level) int {
+	if c := cmp.Compare(a.SKU, b.SKU); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.LocationID, b.LocationID)
+}
+
+// Get returns the level of sku at location; false means the level is
+// unknown.
+func (l Levels) Get(sku, location string) (Level, bool) {
+	i, ok := l.index[pair{sku, location}]
+	if !ok {
+		return Level{}, false
+	}
+	return l.sorted[i], true
+}
+
+// Len returns the number of known pairs.
+func (l Levels) Len() int { return len(l.sorted) }
+
+// All returns a copy of every level, sorted by SKU, then location.
+func (l Levels) All() []Level { return slices.Clone(l.sorted) }
+
+// WithoutReservations returns the levels as they would be if the given
+// reservations were not held: each reservation line lowers Reserved of its
+// SKU at the reservation's location, never below 0. Pairs that are unknown
+// stay unknown. Use it to plan a basket against the stock it already holds:
+//
+//	own, _ := reserver.Reservations(ctx, basketID)
+//	plan, err := stock.Plan(demands, chctx, locations, levels.WithoutReservations(own))
+func (l Levels) WithoutReservations(rs []Reservation) Levels {
+	if len(rs) == 0 || len(l.sorted) == 0 {
+		return l
+	}
+	sorted := slices.Clone(l.sorted)
+	for _, r := range rs {
+		for _, ln := range r.Lines {
+			if i, ok := l.index[pair{ln.SKU, r.LocationID}]; ok && ln.Quantity > 0 {
+				sorted[i].Reserved = max(sorted[i].Reserved-ln.Quantity, 0)
+			}
+		}
+	}
+	return Levels{sorted: sorted, index: l.index}
+}
