@@ -68,7 +68,10 @@ func TestCommandsRefuseBadInputAndChangeNothing(t *testing.T) {
 			return err
 		}, basket.ErrInvalid},
 		{"quote without lock", func(b *basket.Basket) error { _, err := b.Transition(meta(at), basket.Quote, at); return err }, basket.ErrInvalid},
-		{"order an unpriced basket", func(b *basket.Basket) error { _, err := b.Transition(meta(at), basket.Ordered, time.Time{}); return err }, basket.ErrNotOrderable},
+		{"order an unpriced basket", func(b *basket.Basket) error {
+			_, err := b.Transition(meta(at), basket.Ordered, time.Time{})
+			return err
+		}, basket.ErrNotOrderable},
 		{"result of another version", func(b *basket.Basket) error {
 			_, err := b.SetResult(meta(at), &basket.Result{BasketID: b.ID, BasketVersion: 1})
 			return err
@@ -120,7 +123,7 @@ func TestLifecycle(t *testing.T) {
 		{basket.Cart, basket.Wishlist}: true, {basket.Cart, basket.Quote}: true, {basket.Cart, basket.Ordered}: true, {basket.Cart, basket.Abandoned}: true,
 		{basket.Quote, basket.Cart}: true, {basket.Quote, basket.Ordered}: true, {basket.Quote, basket.Abandoned}: true,
 		{basket.Ordered, basket.Invoiced}: true,
-		{basket.Abandoned, basket.Cart}: true,
+		{basket.Abandoned, basket.Cart}:   true,
 	}
 	for _, from := range all {
 		for _, to := range all {
