@@ -450,3 +450,39 @@ func (b *Basket) Merge(m Meta, src *Basket, policy MergePolicy) (Event, Event, e
 	*src = *srcNext
 	return be, se, nil
 }
+
+// CheckIn moves the basket into a store's channel and grants that store's
+// associates access until grant.ExpiresAt. The caller (the Service) has
+// verified and consumed the shopper's token; method records how ("qr",
+// "nfc", "short-code", "associate"). Price the basket afterwards.
+func (b *Basket) CheckIn(m Meta, to channel.Context, method string, grant Grant) (Event, error) {
+	if err := b.mutable(m); err != nil {
+		return Event{}, err
+	}
+	if err := to.Validate(); err != nil {
+		return Event{}, err
+	}
+	switch {
+	case !to.Kind.IsPhysical():
+		return Event{}, invalid("Context.Kind", "a check-in is into a store or kiosk, not %s", to.Kind)
+	case grant.LocationID != to.LocationID:
+		return Event{}, invalid("Grant.LocationID", "the grant is for %q, the check-in at %q", grant.LocationID, to.LocationID)
+	case !grant.ExpiresAt.After(m.At):
+		return Event{}, invalid("Grant.ExpiresAt", "the grant must end after the check-in")
+	}
+	g := grant
+	g.ExpiresAt = g.ExpiresAt.UTC()
+	return b.record(m, EventCheckedIn, Handoff{From: b.Context.Clone(), To: to.Clone(), Method: method, Grant: &g})
+}
+
+// CheckOut moves the basket into another channel (typically back to the
+// web or app) and revokes every store grant. Price the basket afterwards.
+func (b *Basket) CheckOut(m Meta, to channel.Context, method string) (Event, error) {
+	if err := b.mutable(m); err != nil {
+		return Event{}, err
+	}
+	if err := to.Validate(); err != nil {
+		return Event{}, err
+	}
+	return b.record(m, EventCheckedOut, Handoff{From: b.Context.Clone(), To: to.Clone(), Method: method})
+}

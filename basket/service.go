@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/basket/handoff"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/clock"
 	"github.com/omnibasket/omnibasket/pricing"
@@ -56,6 +57,12 @@ type Config struct {
 	MaxAttempts int
 	// Options is the default pricing options (tax rounding, rounding mode).
 	Options Options
+	// Handoff issues and redeems check-in tokens; nil disables check-in.
+	Handoff *handoff.Service
+	// Retailer is the audience of this service's tokens.
+	Retailer string
+	// GrantTTL is how long a check-in grant lasts ([DefaultGrantTTL] when 0).
+	GrantTTL time.Duration
 }
 
 // Service is the shell around the pure core: it loads a basket, checks the
@@ -211,9 +218,16 @@ func digest(op string, id uuid.UUID, args ...any) [32]byte {
 	return d
 }
 
-// run executes a command on basket id with optimistic concurrency.
+// run executes a command on basket id with optimistic concurrency, for an
+// actor holding a grant on it.
 func (s *Service) run(ctx context.Context, actor Actor, id uuid.UUID, op string, args []any, opts []CallOption,
 	cmd func(t *tx, b *Basket) error) (*Basket, error) {
+	return s.runAs(ctx, actor, id, op, args, opts, func(b *Basket) error { return s.authorize(actor, b) }, cmd)
+}
+
+// runAs is run with an explicit authorization check.
+func (s *Service) runAs(ctx context.Context, actor Actor, id uuid.UUID, op string, args []any, opts []CallOption,
+	authz func(*Basket) error, cmd func(t *tx, b *Basket) error) (*Basket, error) {
 	var c call
 	for _, o := range opts {
 		o(&c)
@@ -236,7 +250,7 @@ func (s *Service) run(ctx context.Context, actor Actor, id uuid.UUID, op string,
 		if err != nil {
 			return nil, err
 		}
-		if err := s.authorize(actor, b); err != nil {
+		if err := authz(b); err != nil {
 			return nil, err
 		}
 		before := b.Version
@@ -327,8 +341,10 @@ type CreateRequest struct {
 	Status  Status // Cart when zero
 }
 
-// Create starts a basket and prices it (empty) in its context. A shopper
-// may only create baskets they own.
+// Create starts a basket and prices it (empty) in its context, as of the
+// command time (req.Context.AsOf is ignored). A shopper may only create
+// baskets they own; an associate creates them in their own store and is
+// granted access to serve them.
 func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, opts ...CallOption) (*Basket, error) {
 	var c call
 	for _, o := range opts {
@@ -343,6 +359,11 @@ func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, op
 	if actor.Kind == Shopper && actor.ID != req.Owner.CustomerID && actor.ID != req.Owner.AnonymousID {
 		return nil, &InputError{Field: "Owner", Reason: "a shopper creates baskets for themselves", Kind: ErrForbidden}
 	}
+	if actor.Kind == Associate && req.Context.LocationID != actor.LocationID {
+		return nil, &InputError{Field: "Context.LocationID", Reason: "an associate starts baskets in their own store", Kind: ErrForbidden}
+	}
+	req.Context = req.Context.Clone()
+	req.Context.AsOf = time.Time{} // the Service prices as of the command time
 	d := digest("create", req.ID, req.Owner, req.Context, req.Status)
 	if c.key != "" {
 		if b, done, err := s.replay(ctx, actor, c.key, d); done {
@@ -350,11 +371,23 @@ func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, op
 		}
 	}
 	m := Meta{Actor: actor, At: s.cfg.Clock.Now().UTC()}
+	req.Context.AsOf = m.At
 	b, e, err := New(req.ID, req.Owner, req.Context, req.Status, m)
 	if err != nil {
 		return nil, err
 	}
 	t := &tx{s: s, ctx: ctx, m: m, policy: c.policy, events: []Event{e}}
+	if actor.Kind == Associate {
+		// The associate who starts a basket on the tablet serves it.
+		ttl := s.cfg.GrantTTL
+		if ttl <= 0 {
+			ttl = DefaultGrantTTL
+		}
+		g := Grant{LocationID: actor.LocationID, GrantedBy: actor.ID, ExpiresAt: m.At.Add(ttl)}
+		if err := t.add(b.CheckIn(m, b.Context, "associate", g)); err != nil {
+			return nil, err
+		}
+	}
 	if err := t.reprice(b, b.Context); err != nil {
 		return nil, err
 	}
@@ -501,8 +534,11 @@ func (s *Service) Transition(ctx context.Context, actor Actor, id uuid.UUID, to 
 }
 
 // Recontextualize moves the basket into a target channel context and
-// prices it there; the Result's change report says what changed.
+// prices it there as of the command time (target.AsOf is ignored); the
+// Result's change report says what changed.
 func (s *Service) Recontextualize(ctx context.Context, actor Actor, id uuid.UUID, target channel.Context, opts ...CallOption) (*Basket, error) {
+	target = target.Clone()
+	target.AsOf = time.Time{}
 	return s.run(ctx, actor, id, "recontextualize", []any{target.Fingerprint()}, opts, func(t *tx, b *Basket) error {
 		if err := b.mutable(t.m); err != nil {
 			return err

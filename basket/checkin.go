@@ -1,0 +1,149 @@
+package basket
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/basket/handoff"
+	"github.com/omnibasket/omnibasket/channel"
+)
+
+// DefaultGrantTTL is how long a check-in lets a store's associates serve a
+// basket when Config.GrantTTL is zero: a long visit, not a standing right.
+const DefaultGrantTTL = 4 * time.Hour
+
+// HandoffRequest asks for a token the shopper shows (QR code, NFC tag) or
+// reads aloud (short code) to move the basket to a store.
+type HandoffRequest struct {
+	// Location restricts the token to one store; empty means any store of
+	// the retailer.
+	Location string
+	// TTL is the token's lifetime (a few minutes is typical).
+	TTL time.Duration
+	// ShortCode also issues a human-typable code for the same grant;
+	// it requires Location.
+	ShortCode bool
+}
+
+// Ticket is what the shopper's device displays.
+type Ticket struct {
+	Token     string    `json:"token"`
+	ShortCode string    `json:"short_code,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// IssueCheckIn gives the basket's owner a single-use check-in token (and
+// optionally a short code for the same grant). Nothing is written: the
+// token itself is the state until it is redeemed.
+func (s *Service) IssueCheckIn(ctx context.Context, actor Actor, id uuid.UUID, req HandoffRequest) (Ticket, error) {
+	if s.cfg.Handoff == nil {
+		return Ticket{}, invalid("Config.Handoff", "check-in tokens are not configured")
+	}
+	b, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if actor.Kind == Associate {
+		return Ticket{}, &InputError{Field: "Actor", Reason: "the shopper issues their own check-in", Kind: ErrForbidden}
+	}
+	if b.Status.Final() {
+		return Ticket{}, &TransitionError{From: b.Status, To: b.Status}
+	}
+	token, claims, err := s.cfg.Handoff.Issue(handoff.Request{
+		Basket: id, Purpose: handoff.CheckIn, TTL: req.TTL,
+		Audience: handoff.Audience{Retailer: s.cfg.Retailer, Location: req.Location},
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	t := Ticket{Token: token, ExpiresAt: claims.ExpiresAt}
+	if req.ShortCode {
+		if t.ShortCode, err = s.cfg.Handoff.IssueShortCode(ctx, claims); err != nil {
+			return Ticket{}, err
+		}
+	}
+	return t, nil
+}
+
+// CheckInRequest is what the associate's tablet sends: the scanned token or
+// the typed short code, and the store context to serve the basket in.
+type CheckInRequest struct {
+	Token     string
+	ShortCode string
+	// Method is how the shopper was identified ("qr", "nfc", "short-code").
+	Method string
+	// Target is the store's channel context; its LocationID must be the
+	// associate's.
+	Target channel.Context
+}
+
+// CheckIn is the associate's side of a check-in, in one call: it redeems
+// the token (single use: a second or concurrent redemption fails with
+// handoff.ErrAlreadyUsed), grants the associate's store access to the
+// basket, moves it into the store context and prices it there, all recorded
+// as events in one atomic write. The token is consumed first, so a check-in
+// that then fails (the basket was ordered meanwhile, say) needs a new token.
+func (s *Service) CheckIn(ctx context.Context, associate Actor, req CheckInRequest, opts ...CallOption) (*Basket, error) {
+	if s.cfg.Handoff == nil {
+		return nil, invalid("Config.Handoff", "check-in tokens are not configured")
+	}
+	if err := associate.validate(); err != nil {
+		return nil, err
+	}
+	if associate.Kind != Associate {
+		return nil, &InputError{Field: "Actor", Reason: "a check-in is redeemed by a store associate", Kind: ErrForbidden}
+	}
+	req.Target = req.Target.Clone()
+	req.Target.AsOf = s.cfg.Clock.Now().UTC() // the Service prices as of the command time
+	if req.Target.LocationID != associate.LocationID {
+		return nil, invalid("Target.LocationID", "the associate works at %q, not %q", associate.LocationID, req.Target.LocationID)
+	}
+	if err := req.Target.Validate(); err != nil {
+		return nil, err
+	}
+	expect := handoff.Expectation{Purpose: handoff.CheckIn, Retailer: s.cfg.Retailer, Location: associate.LocationID}
+	var claims handoff.Claims
+	var err error
+	switch {
+	case req.Token != "" && req.ShortCode == "":
+		claims, err = s.cfg.Handoff.Redeem(ctx, req.Token, expect)
+	case req.ShortCode != "" && req.Token == "":
+		claims, err = s.cfg.Handoff.RedeemShortCode(ctx, req.ShortCode, expect)
+	default:
+		return nil, invalid("CheckInRequest", "exactly one of Token and ShortCode")
+	}
+	if err != nil {
+		return nil, err
+	}
+	ttl := s.cfg.GrantTTL
+	if ttl <= 0 {
+		ttl = DefaultGrantTTL
+	}
+	return s.runAs(ctx, associate, claims.Basket, "check-in", []any{claims.Nonce, req.Target.Fingerprint()}, opts,
+		func(*Basket) error { return nil }, // the redeemed token is the proof
+		func(t *tx, b *Basket) error {
+			grant := Grant{LocationID: associate.LocationID, GrantedBy: associate.ID, ExpiresAt: t.m.At.Add(ttl)}
+			target := req.Target.Clone()
+			target.AsOf = t.m.At
+			if err := t.add(b.CheckIn(t.m, target, req.Method, grant)); err != nil {
+				return err
+			}
+			return t.reprice(b, req.Target)
+		})
+}
+
+// CheckOut moves the basket out of the store into target (the web shop for
+// a showrooming shopper finishing at home), revoking every store grant, and
+// prices it there as of the command time (target.AsOf is ignored). The
+// owner or an associate holding a grant may do it.
+func (s *Service) CheckOut(ctx context.Context, actor Actor, id uuid.UUID, target channel.Context, opts ...CallOption) (*Basket, error) {
+	target = target.Clone()
+	return s.run(ctx, actor, id, "check-out", []any{target.Fingerprint()}, opts, func(t *tx, b *Basket) error {
+		target.AsOf = t.m.At
+		if err := t.add(b.CheckOut(t.m, target, "check-out")); err != nil {
+			return err
+		}
+		return t.reprice(b, target)
+	})
+}
