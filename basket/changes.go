@@ -2,6 +2,7 @@ package basket
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -92,11 +93,14 @@ func (k *ChangeKind) UnmarshalText(b []byte) error {
 }
 
 // Change is one entry of the change report, with old and new values where
-// they exist and a sentence an associate can read to the shopper.
+// they exist; [Change.Message] is the sentence an associate reads to the
+// shopper (also encoded in JSON as "message").
 type Change struct {
 	Kind        ChangeKind     `json:"kind"`
 	LineID      string         `json:"line_id,omitempty"`
 	SKU         string         `json:"sku,omitempty"`
+	Name        string         `json:"name,omitempty"` // the product's name
+	Quantity    int64          `json:"quantity,omitempty"`
 	PromotionID string         `json:"promotion_id,omitempty"`
 	Coupon      string         `json:"coupon,omitempty"`
 	Old         *pricing.Money `json:"old,omitempty"`
@@ -109,7 +113,84 @@ type Change struct {
 	Missing  int64                    `json:"missing,omitempty"`
 	OldModes []channel.FulfilmentMode `json:"old_modes,omitempty"`
 	NewModes []channel.FulfilmentMode `json:"new_modes,omitempty"`
-	Message  string                   `json:"message"`
+	// Detail is the promotion engine's explanation, for coupon changes.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Message is the sentence an associate can read aloud. It is built on
+// demand, so pricing pays nothing for reports nobody reads.
+func (c Change) Message() string {
+	m := func(p *pricing.Money) string {
+		if p == nil {
+			return "?"
+		}
+		return p.String()
+	}
+	switch c.Kind {
+	case ChangeCurrency:
+		return fmt.Sprintf("prices are now in %s instead of %s", c.NewCurrency, c.OldCurrency)
+	case ChangeLineUnpriced:
+		return fmt.Sprintf("%s: %s; the line is kept in the basket", c.Name, c.Detail)
+	case ChangeLineRepriced:
+		return fmt.Sprintf("%s is priced again at %s", c.Name, m(c.New))
+	case ChangePrice:
+		return fmt.Sprintf("%s is %s here (was %s)", c.Name, m(c.New), m(c.Old))
+	case ChangePriceProtected:
+		return fmt.Sprintf("%s stays at %s (price here %s)", c.Name, m(c.Old), m(c.New))
+	case ChangeQuoteLockKept:
+		return fmt.Sprintf("%s keeps its quoted price %s (price here %s)", c.Name, m(c.Old), m(c.New))
+	case ChangeQuoteLockExpired:
+		return fmt.Sprintf("the quoted price of %s has expired", c.Name)
+	case ChangeTax:
+		if c.OldRate != nil && c.NewRate != nil {
+			return fmt.Sprintf("tax on %s is %s%% here (was %s%%)", c.Name, c.NewRate.Percent(), c.OldRate.Percent())
+		}
+	case ChangePromotionLost:
+		return fmt.Sprintf("promotion %s (%s) does not apply here", c.PromotionID, m(c.Old))
+	case ChangePromotionGained:
+		return fmt.Sprintf("promotion %s saves %s here", c.PromotionID, m(c.New))
+	case ChangeCouponNotHonoured:
+		if c.Detail != "" {
+			return c.Detail
+		}
+		return fmt.Sprintf("coupon %s is not honoured here; it stays in the wallet", c.Coupon)
+	case ChangeCouponHonoured:
+		return fmt.Sprintf("coupon %s applies here", c.Coupon)
+	case ChangeLineUnavailable:
+		if c.Detail != "" {
+			return fmt.Sprintf("%s: %s", c.Name, c.Detail)
+		}
+		return fmt.Sprintf("%s is not available here", c.Name)
+	case ChangeLineShort:
+		return fmt.Sprintf("%s: %d of %d available", c.Name, c.Quantity-c.Missing, c.Quantity)
+	case ChangeLineAvailable:
+		return fmt.Sprintf("%s is available in full", c.Name)
+	case ChangeFulfilment:
+		return fmt.Sprintf("%s: %s", c.Name, describeModes(c.NewModes))
+	case ChangeTotal:
+		return fmt.Sprintf("total is now %s (was %s)", m(c.New), m(c.Old))
+	}
+	return c.Kind.String()
+}
+
+// MarshalJSON encodes the change with its message.
+func (c Change) MarshalJSON() ([]byte, error) {
+	type plain Change
+	return json.Marshal(struct {
+		plain
+		Message string `json:"message"`
+	}{plain(c), c.Message()})
+}
+
+// UnmarshalJSON decodes a change; the message is derived, not read.
+func (c *Change) UnmarshalJSON(b []byte) error {
+	type plain Change
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*c = Change(p)
+	return nil
 }
 
 func moneyPtr(m pricing.Money) *pricing.Money { return &m }
@@ -120,28 +201,32 @@ func ratePtr(r pricing.Rate) *pricing.Rate    { return &r }
 // reported only when it differs from what prev already said, so pricing a
 // result again in the same context reports nothing.
 func diff(prev, next *Result) []Change {
-	var out []Change
-	add := func(c Change) { out = append(out, c) }
+	// A channel change typically touches price and fulfilment of every line.
+	out := make([]Change, 0, 2*len(next.Lines)+8)
 	if prev != nil && prev.Context.Currency != next.Context.Currency {
-		add(Change{Kind: ChangeCurrency, OldCurrency: prev.Context.Currency, NewCurrency: next.Context.Currency,
-			Message: fmt.Sprintf("prices are now in %s instead of %s", next.Context.Currency, prev.Context.Currency)})
+		out = append(out, Change{Kind: ChangeCurrency, OldCurrency: prev.Context.Currency, NewCurrency: next.Context.Currency})
 	}
-	var before map[string]PricedLine
+	// Both line lists are sorted by line ID: walk them together.
+	var before []PricedLine
 	if prev != nil {
-		before = make(map[string]PricedLine, len(prev.Lines))
-		for _, l := range prev.Lines {
-			before[l.LineID] = l
+		before = prev.Lines
+	}
+	j := 0
+	for i := range next.Lines {
+		l := &next.Lines[i]
+		for j < len(before) && compareLineIDs(before[j].LineID, l.LineID) < 0 {
+			j++
+		}
+		if j < len(before) && before[j].LineID == l.LineID {
+			out = lineChanges(out, l, &before[j])
+		} else {
+			out = lineChanges(out, l, nil)
 		}
 	}
-	for _, l := range next.Lines {
-		old, had := before[l.LineID]
-		lineChanges(add, l, old, had)
-	}
-	promotionChanges(add, prev, next)
-	couponChanges(add, prev, next)
+	out = promotionChanges(out, prev, next)
+	out = couponChanges(out, prev, next)
 	if prev != nil && prev.Totals.Total != next.Totals.Total && prev.Context.Currency == next.Context.Currency {
-		add(Change{Kind: ChangeTotal, Old: moneyPtr(prev.Totals.Total), New: moneyPtr(next.Totals.Total),
-			Message: fmt.Sprintf("total is now %s (was %s)", next.Totals.Total, prev.Totals.Total)})
+		out = append(out, Change{Kind: ChangeTotal, Old: moneyPtr(prev.Totals.Total), New: moneyPtr(next.Totals.Total)})
 	}
 	slices.SortStableFunc(out, func(a, b Change) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), compareLineIDs(a.LineID, b.LineID),
@@ -150,88 +235,101 @@ func diff(prev, next *Result) []Change {
 	return out
 }
 
-func lineChanges(add func(Change), l, old PricedLine, had bool) {
-	base := Change{LineID: l.LineID, SKU: l.SKU}
-	with := func(k ChangeKind, msg string, f func(*Change)) {
+// lineChanges appends what changed for one line; old is nil for a new line.
+func lineChanges(out []Change, l, old *PricedLine) []Change {
+	base := Change{LineID: l.LineID, SKU: l.SKU, Name: l.Name}
+	with := func(k ChangeKind) *Change {
 		c := base
-		c.Kind, c.Message = k, msg
-		if f != nil {
-			f(&c)
-		}
-		add(c)
+		c.Kind = k
+		out = append(out, c)
+		return &out[len(out)-1]
 	}
+	had := old != nil
 	switch {
 	case !l.Priced && (!had || old.Priced || old.Problem != l.Problem):
-		with(ChangeLineUnpriced, fmt.Sprintf("%s: %s; the line is kept in the basket", l.Name, l.Problem), nil)
+		with(ChangeLineUnpriced).Detail = l.Problem
 	case l.Priced && had && !old.Priced:
-		with(ChangeLineRepriced, fmt.Sprintf("%s is priced again at %s", l.Name, l.UnitPrice), nil)
+		with(ChangeLineRepriced).New = moneyPtr(l.UnitPrice)
 	}
 	if l.Priced && had && old.Priced {
-		sameCurrency := old.UnitPrice.Currency() == l.UnitPrice.Currency()
 		switch l.Basis {
 		case BasisProtected:
 			if old.Basis != BasisProtected || old.UnitPrice != l.UnitPrice || old.ListPrice != l.ListPrice {
-				with(ChangePriceProtected, fmt.Sprintf("%s stays at %s (price here %s)", l.Name, l.UnitPrice, l.ListPrice), func(c *Change) {
-					c.Old, c.New = moneyPtr(l.UnitPrice), moneyPtr(l.ListPrice)
-				})
+				c := with(ChangePriceProtected)
+				c.Old, c.New = moneyPtr(l.UnitPrice), moneyPtr(l.ListPrice)
 			}
 		case BasisQuoteLocked:
 			if old.Basis != BasisQuoteLocked || old.UnitPrice != l.UnitPrice || old.ListPrice != l.ListPrice {
-				with(ChangeQuoteLockKept, fmt.Sprintf("%s keeps its quoted price %s (price here %s)", l.Name, l.UnitPrice, l.ListPrice), func(c *Change) {
-					c.Old, c.New = moneyPtr(l.UnitPrice), moneyPtr(l.ListPrice)
-				})
+				c := with(ChangeQuoteLockKept)
+				c.Old, c.New = moneyPtr(l.UnitPrice), moneyPtr(l.ListPrice)
 			}
 		default:
 			if old.Basis == BasisQuoteLocked {
-				with(ChangeQuoteLockExpired, fmt.Sprintf("the quoted price of %s has expired", l.Name), nil)
+				with(ChangeQuoteLockExpired)
 			}
 			if old.UnitPrice != l.UnitPrice {
-				msg := fmt.Sprintf("%s is %s here (was %s)", l.Name, l.UnitPrice, old.UnitPrice)
-				with(ChangePrice, msg, func(c *Change) { c.Old, c.New = moneyPtr(old.UnitPrice), moneyPtr(l.UnitPrice) })
+				c := with(ChangePrice)
+				c.Old, c.New = moneyPtr(old.UnitPrice), moneyPtr(l.UnitPrice)
 			}
 		}
-		if sameCurrency && old.TaxRate != l.TaxRate {
-			with(ChangeTax, fmt.Sprintf("tax on %s is %s%% here (was %s%%)", l.Name, l.TaxRate.Percent(), old.TaxRate.Percent()), func(c *Change) {
-				c.OldRate, c.NewRate = ratePtr(old.TaxRate), ratePtr(l.TaxRate)
-			})
+		if old.UnitPrice.Currency() == l.UnitPrice.Currency() && old.TaxRate != l.TaxRate {
+			c := with(ChangeTax)
+			c.OldRate, c.NewRate = ratePtr(old.TaxRate), ratePtr(l.TaxRate)
 		}
 	}
-	fulfilmentChanges(with, l, old, had)
+	return fulfilmentChanges(out, base, l, old)
 }
 
-func fulfilmentChanges(with func(ChangeKind, string, func(*Change)), l, old PricedLine, had bool) {
-	f, of := l.Fulfilment, old.Fulfilment
-	missing := f.Short
-	wasMissing := int64(0)
+func fulfilmentChanges(out []Change, base Change, l, old *PricedLine) []Change {
+	f := &l.Fulfilment
+	had := old != nil
+	var of *stock.LinePlan
+	var wasMissing int64
 	if had {
-		wasMissing = of.Short
+		of, wasMissing = &old.Fulfilment, old.Fulfilment.Short
+	}
+	missing := f.Short
+	add := func(k ChangeKind, miss int64, detail string) {
+		c := base
+		c.Kind, c.Quantity, c.Missing, c.Detail = k, l.Quantity, miss, detail
+		out = append(out, c)
 	}
 	switch {
 	case f.Unknown && (!had || !of.Unknown):
-		with(ChangeLineUnavailable, fmt.Sprintf("%s: stock is unknown here", l.Name), func(c *Change) { c.Missing = l.Quantity })
+		add(ChangeLineUnavailable, l.Quantity, "stock is unknown here")
 	case !f.Unknown && missing == l.Quantity && missing > 0 && (!had || wasMissing != missing || of.Unknown):
-		with(ChangeLineUnavailable, fmt.Sprintf("%s is not available here", l.Name), func(c *Change) { c.Missing = missing })
+		add(ChangeLineUnavailable, missing, "")
 	case !f.Unknown && missing > 0 && missing < l.Quantity && (!had || wasMissing != missing || of.Unknown):
-		with(ChangeLineShort, fmt.Sprintf("%s: %d of %d available", l.Name, l.Quantity-missing, l.Quantity), func(c *Change) { c.Missing = missing })
+		add(ChangeLineShort, missing, "")
 	case had && missing == 0 && !f.Unknown && (wasMissing > 0 || of.Unknown):
-		with(ChangeLineAvailable, fmt.Sprintf("%s is available in full", l.Name), nil)
+		add(ChangeLineAvailable, 0, "")
 	}
-	newModes, oldModes := modes(f), modes(of)
-	if had && !slices.Equal(newModes, oldModes) && len(newModes) > 0 {
-		with(ChangeFulfilment, fmt.Sprintf("%s: %s", l.Name, describeModes(newModes)), func(c *Change) {
-			c.OldModes, c.NewModes = oldModes, newModes
-		})
-	}
-}
-
-func modes(p stock.LinePlan) []channel.FulfilmentMode {
-	var ms []channel.FulfilmentMode
-	for _, a := range p.Allocations {
-		if !slices.Contains(ms, a.Mode) {
-			ms = append(ms, a.Mode)
+	if had {
+		if nm, om := modeMask(f), modeMask(of); nm != om && nm != 0 {
+			c := base
+			c.Kind, c.OldModes, c.NewModes = ChangeFulfilment, maskModes(om), maskModes(nm)
+			out = append(out, c)
 		}
 	}
-	slices.Sort(ms)
+	return out
+}
+
+// modeMask is the set of modes a plan uses, one bit per mode.
+func modeMask(p *stock.LinePlan) uint32 {
+	var m uint32
+	for _, a := range p.Allocations {
+		m |= 1 << a.Mode
+	}
+	return m
+}
+
+func maskModes(m uint32) []channel.FulfilmentMode {
+	var ms []channel.FulfilmentMode
+	for mode := channel.FulfilmentMode(1); mode < 32; mode++ {
+		if m&(1<<mode) != 0 {
+			ms = append(ms, mode)
+		}
+	}
 	return ms
 }
 
@@ -246,39 +344,36 @@ func describeModes(ms []channel.FulfilmentMode) string {
 	return s
 }
 
-func appliedPromotions(r *Result) map[string]pricing.Money {
-	out := map[string]pricing.Money{}
-	if r == nil {
-		return out
+// applied reports whether r applied promotion id. Explanations number a
+// few dozen (the index keeps them to the promotions that could apply), so a
+// scan beats building a map on every pricing.
+func applied(r *Result, id string) bool {
+	for i := range r.Promotions {
+		if e := &r.Promotions[i]; e.PromotionID == id {
+			return e.Status == promotion.Applied
+		}
 	}
-	for _, e := range r.Promotions {
-		if e.Status == promotion.Applied {
-			out[e.PromotionID] = e.Amount
+	return false
+}
+
+func promotionChanges(out []Change, prev, next *Result) []Change {
+	if prev == nil {
+		return out // a first pricing gains nothing: everything is new
+	}
+	for _, e := range prev.Promotions {
+		if e.Status == promotion.Applied && !applied(next, e.PromotionID) {
+			out = append(out, Change{Kind: ChangePromotionLost, PromotionID: e.PromotionID, Old: moneyPtr(e.Amount)})
+		}
+	}
+	for _, e := range next.Promotions {
+		if e.Status == promotion.Applied && !applied(prev, e.PromotionID) {
+			out = append(out, Change{Kind: ChangePromotionGained, PromotionID: e.PromotionID, New: moneyPtr(e.Amount)})
 		}
 	}
 	return out
 }
 
-func promotionChanges(add func(Change), prev, next *Result) {
-	if prev == nil {
-		return // a first pricing gains nothing: everything is new
-	}
-	before, after := appliedPromotions(prev), appliedPromotions(next)
-	for _, e := range prev.Promotions {
-		if _, still := after[e.PromotionID]; e.Status == promotion.Applied && !still {
-			add(Change{Kind: ChangePromotionLost, PromotionID: e.PromotionID, Old: moneyPtr(e.Amount),
-				Message: fmt.Sprintf("promotion %s (%s) does not apply here", e.PromotionID, e.Amount)})
-		}
-	}
-	for _, e := range next.Promotions {
-		if _, had := before[e.PromotionID]; e.Status == promotion.Applied && !had {
-			add(Change{Kind: ChangePromotionGained, PromotionID: e.PromotionID, New: moneyPtr(e.Amount),
-				Message: fmt.Sprintf("promotion %s saves %s here", e.PromotionID, e.Amount)})
-		}
-	}
-}
-
-func couponChanges(add func(Change), prev, next *Result) {
+func couponChanges(out []Change, prev, next *Result) []Change {
 	wasNotHonoured := map[string]bool{}
 	if prev != nil {
 		for _, c := range prev.Coupons {
@@ -290,13 +385,10 @@ func couponChanges(add func(Change), prev, next *Result) {
 		was, had := wasNotHonoured[c.Code]
 		switch {
 		case notHonoured && (!had || !was):
-			msg := c.Message
-			if msg == "" {
-				msg = fmt.Sprintf("coupon %s is not honoured here; it stays in the wallet", c.Code)
-			}
-			add(Change{Kind: ChangeCouponNotHonoured, Coupon: c.Code, Message: msg})
+			out = append(out, Change{Kind: ChangeCouponNotHonoured, Coupon: c.Code, Detail: c.Message})
 		case !notHonoured && had && was:
-			add(Change{Kind: ChangeCouponHonoured, Coupon: c.Code, Message: fmt.Sprintf("coupon %s applies here", c.Code)})
+			out = append(out, Change{Kind: ChangeCouponHonoured, Coupon: c.Code})
 		}
 	}
+	return out
 }
