@@ -1,0 +1,43 @@
+// Package basket is the persistent, channel-independent basket and its
+// recontextualization: one basket per shopper that follows them from the web
+// to a store's tablet and back, re-priced, re-promoted, re-taxed and
+// re-sourced deterministically at every channel change, with a typed report
+// of what changed that an associate can read to the shopper.
+//
+// # The pure core
+//
+// [Recontextualize] is a pure function of a [Basket], a target
+// channel.Context and a [Snapshot] of the data involved:
+//
+//	r, err := basket.Recontextualize(b, storeCtx, snap, basket.Options{Policy: basket.PriceProtection})
+//	for _, c := range r.Changes {
+//		fmt.Println(c.Message()) // "Arc floor lamp is 159.00 EUR here (was 149.00 EUR)"
+//	}
+//
+// It runs a fixed pipeline: unit prices (with provenance and the transition
+// [Policy]) → catalogue promotions → basket promotions → fulfilment fees →
+// tax → totals → fulfilment plan → change report. Same inputs give a
+// byte-identical [Result] on any machine, in any line, price or promotion
+// order; recontextualizing into the same context twice reports nothing the
+// second time. A line with no price or stock in the target is kept and
+// reported, never dropped.
+//
+// # The aggregate
+//
+// A [Basket] changes only through events ([Basket.Apply]); every command
+// (AddLine, SetQuantity, AddCoupon, Transition, Merge, CheckIn …) validates
+// completely first and changes nothing on error. [Replay] rebuilds a basket
+// from its history. The lifecycle is Wishlist ⇄ Cart → Quote (prices locked
+// until an expiry) → Ordered → Invoiced, with Abandoned; Ordered and
+// Invoiced are final.
+//
+// # The shell
+//
+// [Service] loads a basket from a [Store], checks the actor's grant (a
+// basket ID is not an authorization: the owner, or associates of a store
+// the basket was checked in at), runs the command, gathers a Snapshot with
+// one batched call per provider, prices the basket and saves basket and
+// events atomically with a version check, retrying on conflict by re-running
+// the command on a fresh read. Stores are adapters (adapters/memory,
+// adapters/postgres) that pass the conformance suite in basket/baskettest.
+package basket
