@@ -196,11 +196,13 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 func moneyPtr(m pricing.Money) *pricing.Money { return &m }
 func ratePtr(r pricing.Rate) *pricing.Rate    { return &r }
 
-// diff builds the change report of next against prev (nil for a basket
-// priced for the first time: then only problems are reported). A change is
+// Diff is the change report of next against prev, the same report
+// [Recontextualize] puts in Result.Changes. Use it to tell a shopper what
+// changed over several commands (since the tablet last looked, say). prev
+// nil means a first pricing: then only problems are reported. A change is
 // reported only when it differs from what prev already said, so pricing a
 // result again in the same context reports nothing.
-func diff(prev, next *Result) []Change {
+func Diff(prev, next *Result) []Change {
 	// A channel change typically touches price and fulfilment of every line.
 	out := make([]Change, 0, 2*len(next.Lines)+8)
 	if prev != nil && prev.Context.Currency != next.Context.Currency {

@@ -47,8 +47,8 @@ func (s *Service) IssueCheckIn(ctx context.Context, actor Actor, id uuid.UUID, r
 	if actor.Kind == Associate {
 		return Ticket{}, &InputError{Field: "Actor", Reason: "the shopper issues their own check-in", Kind: ErrForbidden}
 	}
-	if b.Status.Final() {
-		return Ticket{}, &TransitionError{From: b.Status, To: b.Status}
+	if err := b.mutable(Meta{Actor: actor, At: s.cfg.Clock.Now()}); err != nil {
+		return Ticket{}, err
 	}
 	token, claims, err := s.cfg.Handoff.Issue(handoff.Request{
 		Basket: id, Purpose: handoff.CheckIn, TTL: req.TTL,

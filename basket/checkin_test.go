@@ -96,6 +96,14 @@ func TestCheckOutRevokesGrants(t *testing.T) {
 	assert.Equal(t, basket.BasisProtected, pot.Basis, "never more than in store")
 	_, err = f.svc.Get(ctx, assoc, b.ID)
 	assert.ErrorIs(t, err, basket.ErrNotFound, "the store lost access at check-out")
+
+	// The policy sticks: ordering later, without naming it again, keeps it.
+	f.clk.Advance(time.Hour)
+	ordered, err := f.svc.Transition(ctx, shopper, b.ID, basket.Ordered, time.Time{})
+	require.NoError(t, err)
+	pot, _ = ordered.Result.Line("L0001")
+	assert.Equal(t, "17.00", pot.UnitPrice.Amount(), "protected at ordering too")
+	assert.Equal(t, basket.PriceProtection, ordered.Result.Policy)
 }
 
 func TestCheckInRefusals(t *testing.T) {

@@ -52,7 +52,7 @@ func (b *Basket) mutable(m Meta) error {
 		return err
 	}
 	if b.Status.Final() {
-		return &TransitionError{From: b.Status, To: b.Status}
+		return &InputError{Field: "Status", Reason: "an " + b.Status.String() + " basket cannot change", Kind: ErrImmutable}
 	}
 	return nil
 }

@@ -272,7 +272,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	r.Totals = t
 
 	// 8. What changed for the shopper.
-	r.Changes = diff(b.Result, r)
+	r.Changes = Diff(b.Result, r)
 	return r, nil
 }
 

@@ -57,6 +57,10 @@ type Config struct {
 	MaxAttempts int
 	// Options is the default pricing options (tax rounding, rounding mode).
 	Options Options
+	// Reservations, when set, lets a basket's own stock reservations count
+	// as available to it when it is priced and sourced (a held unit is the
+	// shopper's, not a shortage).
+	Reservations stock.Reserver
 	// Handoff issues and redeems check-in tokens; nil disables check-in.
 	Handoff *handoff.Service
 	// Retailer is the audience of this service's tokens.
@@ -101,8 +105,9 @@ func NewService(cfg Config) (*Service, error) {
 type CallOption func(*call)
 
 type call struct {
-	key    string
-	policy Policy
+	key       string
+	policy    Policy
+	policySet bool
 }
 
 // WithIdempotencyKey makes the call idempotent: a retry with the same key
@@ -112,14 +117,24 @@ type call struct {
 func WithIdempotencyKey(key string) CallOption { return func(c *call) { c.key = key } }
 
 // WithPolicy sets the transition policy of the pricing done by this call.
-func WithPolicy(p Policy) CallOption { return func(c *call) { c.policy = p } }
+// The policy sticks: later calls without WithPolicy keep the basket's last
+// one, so a shopper protected at check-out stays protected at ordering.
+func WithPolicy(p Policy) CallOption { return func(c *call) { c.policy, c.policySet = p, true } }
+
+func (c *call) policyPtr() *Policy {
+	if !c.policySet {
+		return nil
+	}
+	p := c.policy
+	return &p
+}
 
 // tx is one attempt of one command.
 type tx struct {
 	s      *Service
 	ctx    context.Context
 	m      Meta
-	policy Policy
+	policy *Policy // nil: keep the basket's last policy
 	events []Event
 	also   []Write
 }
@@ -133,7 +148,12 @@ func (t *tx) reprice(b *Basket, target channel.Context) error {
 		return err
 	}
 	opts := t.s.cfg.Options
-	opts.Policy = t.policy
+	switch {
+	case t.policy != nil:
+		opts.Policy = *t.policy
+	case b.Result != nil:
+		opts.Policy = b.Result.Policy
+	}
 	r, err := Recontextualize(b, target, snap, opts)
 	if err != nil {
 		return err
@@ -190,6 +210,12 @@ func (s *Service) Snapshot(ctx context.Context, b *Basket, target channel.Contex
 	}
 	if len(skus) > 0 && len(target.StockSources) > 0 {
 		levels, err := s.cfg.Stock.Levels(ctx, stock.Query{SKUs: skus, Locations: target.StockSources})
+		if err == nil && s.cfg.Reservations != nil {
+			var own []stock.Reservation
+			if own, err = s.cfg.Reservations.Reservations(ctx, b.ID.String()); err == nil {
+				levels = levels.WithoutReservations(own)
+			}
+		}
 		switch {
 		case err == nil:
 			snap.Stock = levels
@@ -254,7 +280,7 @@ func (s *Service) runAs(ctx context.Context, actor Actor, id uuid.UUID, op strin
 			return nil, err
 		}
 		before := b.Version
-		t := &tx{s: s, ctx: ctx, m: Meta{Actor: actor, At: s.cfg.Clock.Now().UTC()}, policy: c.policy}
+		t := &tx{s: s, ctx: ctx, m: Meta{Actor: actor, At: s.cfg.Clock.Now().UTC()}, policy: c.policyPtr()}
 		if err := cmd(t, b); err != nil {
 			return nil, err
 		}
@@ -376,7 +402,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, op
 	if err != nil {
 		return nil, err
 	}
-	t := &tx{s: s, ctx: ctx, m: m, policy: c.policy, events: []Event{e}}
+	t := &tx{s: s, ctx: ctx, m: m, policy: c.policyPtr(), events: []Event{e}}
 	if actor.Kind == Associate {
 		// The associate who starts a basket on the tablet serves it.
 		ttl := s.cfg.GrantTTL

@@ -127,6 +127,8 @@ func Promotions() []promotion.Promotion {
 				{Target: promotion.Target{SKUs: []string{"TEA-EARL", "TEA-GREEN"}}, Quantity: 2}}}},
 		{ID: "BELLECOUR-OPENING", Name: "Bellecour reopening: 20 % off textiles", Lane: promotion.Catalogue, Locations: []string{Bellecour},
 			Effect: promotion.Effect{Kind: promotion.PercentOff, Target: promotion.Target{Categories: []string{"textiles"}}, Percent: pricing.MustPercent("20")}},
+		{ID: "MERCI5", Name: "5.00 off from 50.00 with code MERCI5 (stores)", Lane: promotion.Basket, Kinds: []channel.Kind{channel.Store}, Coupon: "MERCI5", MinSubtotal: eur("50.00"),
+			Effect: promotion.Effect{Kind: promotion.BasketAmountOff, Target: promotion.Target{All: true}, Amount: eur("5.00")}},
 		{ID: "FREE-SHIP-80", Name: "Free delivery from 80.00 online", Lane: promotion.Fulfilment, Kinds: []channel.Kind{channel.Web}, MinSubtotal: eur("80.00"),
 			Effect: promotion.Effect{Kind: promotion.FeeDiscount, FeeModes: []channel.FulfilmentMode{channel.ShipToAddress, channel.ShipFromStore}, Percent: pricing.MustPercent("100")}},
 	}
@@ -205,6 +207,18 @@ func Store(location string, at time.Time) channel.Context {
 		PriceLists: []string{"store-" + location, "store"}, TaxZone: "FR", PricesIncludeTax: true,
 		StockSources:    []string{location, other, Warehouse},
 		FulfilmentModes: []channel.FulfilmentMode{channel.CarryOut, channel.Transfer, channel.ShipToAddress},
+		AsOf:            at,
+	}
+}
+
+// WebCollect is the web shop with click & collect at one store: the store's
+// own shelf first, then a transfer from the warehouse.
+func WebCollect(location string, at time.Time) channel.Context {
+	return channel.Context{
+		ChannelID: "web", Kind: channel.Web, LocationID: location, Country: "FR", Currency: "EUR", Locale: "fr-FR",
+		PriceLists: []string{"web"}, TaxZone: "FR", PricesIncludeTax: true,
+		StockSources:    []string{location, Warehouse},
+		FulfilmentModes: []channel.FulfilmentMode{channel.ClickCollect, channel.Transfer},
 		AsOf:            at,
 	}
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/adapters/memory"
+	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/basket/handoff"
+	"github.com/omnibasket/omnibasket/clock"
+	"github.com/omnibasket/omnibasket/internal/demo"
+)
+
+// env is one fresh retailer on the in-memory adapters: the default setup a
+// platform embeds before it moves to PostgreSQL.
+type env struct {
+	ctx   context.Context
+	clk   *clock.Fake
+	stock *memory.StockStore
+	svc   *basket.Service
+}
+
+func newEnv() (*env, error) {
+	ctx := context.Background()
+	clk := clock.NewFake(demo.Start())
+	cat, err := demo.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	st := memory.NewStockStore(clk)
+	for _, l := range demo.Stock() {
+		if err := st.SetOnHand(ctx, l.SKU, l.LocationID, l.OnHand); err != nil {
+			return nil, err
+		}
+	}
+	// A fixed key and a seeded nonce source keep the printed tokens stable;
+	// production uses secrets from a vault and crypto/rand (the default).
+	keys, err := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: []byte("demo-secret-demo-secret-demo-sec"), ActiveFrom: demo.Start().Add(-24 * time.Hour)})
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := handoff.New(handoff.Config{Keys: keys, Replay: memory.NewReplayStore(clk), Clock: clk, Rand: rand.NewChaCha8([32]byte{42})})
+	if err != nil {
+		return nil, err
+	}
+	svc, err := basket.NewService(basket.Config{
+		Store: memory.NewBasketStore(), Prices: cat, Promotions: cat, Tax: cat, Stock: st, Locations: cat, Fees: cat,
+		Reservations: st, Clock: clk, Handoff: tokens, Retailer: demo.Retailer,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &env{ctx: ctx, clk: clk, stock: st, svc: svc}, nil
+}
+
+// basketID derives a stable ID for a journey's basket.
+func basketID(name string) uuid.UUID {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://omnibasket.example/baskets/"+name))
+}
+
+func line(sku string, qty int64) basket.NewLine {
+	return basket.NewLine{SKU: sku, Quantity: qty, Product: demo.Product(sku)}
+}
+
+var (
+	camille = basket.Actor{Kind: basket.Shopper, ID: "cust-camille"}
+	hugo    = basket.Actor{Kind: basket.Shopper, ID: "cust-hugo"}
+	ines    = basket.Actor{Kind: basket.Shopper, ID: "cust-ines"}
+	lea     = basket.Actor{Kind: basket.Associate, ID: "lea", LocationID: demo.Bellecour}
+	malik   = basket.Actor{Kind: basket.Associate, ID: "malik", LocationID: demo.PartDieu}
+)

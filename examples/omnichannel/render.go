@@ -1,0 +1,237 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/promotion"
+)
+
+// Step is what one moment of a journey shows.
+type Step struct {
+	Title        string            `json:"title"`
+	Actor        string            `json:"actor"`
+	Basket       *BasketView       `json:"basket,omitempty"`
+	Changes      []ChangeView      `json:"changes,omitempty"`
+	Reservations []ReservationView `json:"reservations,omitempty"`
+	Notes        []string          `json:"notes,omitempty"`
+}
+
+// BasketView is the basket as a tablet or the web shop would display it.
+type BasketView struct {
+	ID         string       `json:"id"`
+	Status     string       `json:"status"`
+	Channel    string       `json:"channel"`
+	Lines      []LineView   `json:"lines"`
+	Fees       []FeeView    `json:"fees,omitempty"`
+	Promotions []string     `json:"promotions,omitempty"`
+	Coupons    []CouponView `json:"coupons,omitempty"`
+	Subtotal   string       `json:"subtotal"`
+	Discount   string       `json:"discount"`
+	Delivery   string       `json:"delivery"`
+	Tax        string       `json:"tax"`
+	Total      string       `json:"total"`
+}
+
+// LineView is one line of the display.
+type LineView struct {
+	Line       string `json:"line"`
+	SKU        string `json:"sku"`
+	Name       string `json:"name"`
+	Quantity   int64  `json:"quantity"`
+	Unit       string `json:"unit"`
+	Basis      string `json:"basis"`
+	Discount   string `json:"discount"`
+	Total      string `json:"total"`
+	Fulfilment string `json:"fulfilment"`
+}
+
+// FeeView is a fulfilment fee.
+type FeeView struct {
+	Mode   string `json:"mode"`
+	Amount string `json:"amount"`
+	Total  string `json:"total"`
+}
+
+// CouponView is a wallet code and whether it counts here.
+type CouponView struct {
+	Code   string `json:"code"`
+	Status string `json:"status"`
+}
+
+// ChangeView is one entry of the change report.
+type ChangeView struct {
+	Kind    string `json:"kind"`
+	Line    string `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+// ReservationView is one held SKU.
+type ReservationView struct {
+	Location string    `json:"location"`
+	SKU      string    `json:"sku"`
+	Quantity int64     `json:"quantity"`
+	Until    time.Time `json:"until"`
+}
+
+// snapshotStep captures the basket as priced, with its change report when
+// the step is about a change.
+func snapshotStep(title, actor string, b *basket.Basket, withChanges bool) Step {
+	s := Step{Title: title, Actor: actor, Basket: viewOf(b)}
+	if withChanges && b.Result != nil {
+		for _, c := range b.Result.Changes {
+			s.Changes = append(s.Changes, ChangeView{Kind: c.Kind.String(), Line: c.LineID, Message: c.Message()})
+		}
+	}
+	return s
+}
+
+// changeStep captures the basket with everything that changed since before
+// (a step made of several commands reports them all).
+func changeStep(title, actor string, before *basket.Result, b *basket.Basket) Step {
+	s := Step{Title: title, Actor: actor, Basket: viewOf(b)}
+	for _, c := range basket.Diff(before, b.Result) {
+		s.Changes = append(s.Changes, ChangeView{Kind: c.Kind.String(), Line: c.LineID, Message: c.Message()})
+	}
+	return s
+}
+
+func viewOf(b *basket.Basket) *BasketView {
+	r := b.Result
+	v := &BasketView{ID: b.ID.String(), Status: b.Status.String(), Channel: b.Context.ChannelID,
+		Subtotal: r.Totals.Subtotal.String(), Discount: r.Totals.Discount.String(), Delivery: r.Totals.Fees.String(),
+		Tax: r.Totals.Tax.String(), Total: r.Totals.Total.String()}
+	for _, l := range r.Lines {
+		lv := LineView{Line: l.LineID, SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Basis: l.Basis.String(), Fulfilment: fulfilment(l)}
+		if l.Priced {
+			lv.Unit, lv.Discount, lv.Total = l.UnitPrice.Amount(), l.Discount.Amount(), l.Total.Amount()
+			if l.Basis != basket.BasisTarget {
+				lv.Basis += " (here " + l.ListPrice.Amount() + ")"
+			}
+		} else {
+			lv.Unit, lv.Discount, lv.Total = "—", "—", "—"
+			lv.Basis = l.Problem
+		}
+		v.Lines = append(v.Lines, lv)
+	}
+	for _, f := range r.Fees {
+		v.Fees = append(v.Fees, FeeView{Mode: f.Mode.String(), Amount: f.Amount.Amount(), Total: f.Total.Amount()})
+	}
+	for _, p := range r.Promotions {
+		if p.Status == promotion.Applied {
+			v.Promotions = append(v.Promotions, p.Message)
+		}
+	}
+	for _, c := range r.Coupons {
+		v.Coupons = append(v.Coupons, CouponView{Code: c.Code, Status: c.Status.String()})
+	}
+	return v
+}
+
+func fulfilment(l basket.PricedLine) string {
+	var parts []string
+	for _, a := range l.Fulfilment.Allocations {
+		p := fmt.Sprintf("%d %s from %s", a.Quantity, a.Mode, a.LocationID)
+		if a.LeadTime > 0 {
+			p += " (" + hours(a.LeadTime) + ")"
+		}
+		parts = append(parts, p)
+	}
+	switch {
+	case l.Fulfilment.Unknown:
+		parts = append(parts, "stock unknown")
+	case l.Fulfilment.Short > 0:
+		parts = append(parts, fmt.Sprintf("%d short", l.Fulfilment.Short))
+	}
+	return strings.Join(parts, " + ")
+}
+
+func renderJSON(w io.Writer, js []Journey) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(js)
+}
+
+func renderText(w io.Writer, js []Journey) error {
+	p := &printer{w: w}
+	for i, j := range js {
+		if i > 0 {
+			p.line("")
+		}
+		p.line("══ %s ══", j.Title)
+		for n, s := range j.Steps {
+			p.line("")
+			p.line("%d. %s", n+1, s.Title)
+			p.line("   [%s]", s.Actor)
+			if s.Basket != nil {
+				p.basket(s.Basket)
+			}
+			if len(s.Changes) > 0 {
+				p.line("   What changed:")
+				for _, c := range s.Changes {
+					p.line("     • %s", c.Message)
+				}
+			}
+			if len(s.Reservations) > 0 {
+				p.line("   Held stock:")
+				for _, r := range s.Reservations {
+					p.line("     • %d × %s at %s until %s", r.Quantity, r.SKU, r.Location, r.Until.Format("Mon 02 Jan 15:04 MST"))
+				}
+			}
+			for _, n := range s.Notes {
+				p.line("   ↳ %s", n)
+			}
+		}
+	}
+	return p.err
+}
+
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) line(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+func (p *printer) basket(v *BasketView) {
+	p.line("   Basket %s… · %s · %s", v.ID[:8], v.Channel, v.Status)
+	if p.err != nil {
+		return
+	}
+	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "   \tline\tqty\tproduct\tunit\tprice basis\tdiscount\ttotal\tfulfilment\t")
+	for _, l := range v.Lines {
+		fmt.Fprintf(tw, "   \t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Line, l.Quantity, l.Name, l.Unit, l.Basis, l.Discount, l.Total, l.Fulfilment)
+	}
+	for _, f := range v.Fees {
+		fmt.Fprintf(tw, "   \t\t\t%s fee\t%s\t\t\t%s\t\t\n", f.Mode, f.Amount, f.Total)
+	}
+	if err := tw.Flush(); err != nil {
+		p.err = err
+		return
+	}
+	p.line("   Subtotal %s · discounts %s · delivery %s · incl. VAT %s · TOTAL %s", v.Subtotal, v.Discount, v.Delivery, v.Tax, v.Total)
+	for _, pr := range v.Promotions {
+		p.line("   ✓ %s", pr)
+	}
+	for _, c := range v.Coupons {
+		p.line("   wallet: %s (%s)", c.Code, c.Status)
+	}
+}
+
+// hours formats a lead time the way a shop says it: "2 h", "48 h", "30 min".
+func hours(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%d h", d/time.Hour)
+	}
+	return fmt.Sprintf("%d min", d/time.Minute)
+}
