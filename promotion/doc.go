@@ -1,0 +1,70 @@
+// Package promotion is the promotion engine of omnibasket: promotions as
+// plain data, compiled once into an immutable indexed [Set], and evaluated
+// deterministically against a basket in a channel context, with an
+// explanation for every promotion examined and a state for every wallet
+// coupon.
+//
+// The main calls:
+//
+//	set, err := promotion.Compile(promos)       // validates, copies, indexes
+//	ev, err := set.Evaluate(lines, fees, ctx, wallet)
+//	for _, x := range ev.Explanations { fmt.Println(x.Message) }
+//
+// # Model
+//
+// A [Promotion] has a scope (channels, channel kinds, locations, customer
+// groups, validity window judged against ctx.AsOf), conditions (minimum
+// subtotal, minimum quantity of SKUs or categories, coupon code, loyalty
+// tier), one [Effect] (percent or amount off target lines or the subtotal,
+// fixed unit price, buy X get Y, bundle price, tiered spend, fee discount),
+// stacking (lane, priority, exclusive, best-of group) and a limit on
+// applications. Budgets are left to the caller ([Options.Exhausted]).
+//
+// # Pipeline
+//
+// Lanes run catalogue → basket → fulfilment. Within a lane the order is
+// total: priority (highest first), then promotion ID. Promotions stack
+// sequentially: each one works on the running prices left by the previous
+// ones, so a voucher percentage applies to the price after earlier
+// discounts, never to the undiscounted total. Conditions are judged on the
+// prices at the entry of the lane: basket conditions see the subtotal after
+// catalogue discounts, fulfilment conditions the subtotal after basket
+// discounts. Every discount is capped at the price it applies to: no line,
+// fee or total goes below zero however many promotions stack.
+//
+// An exclusive promotion that applies stops the basket and fulfilment lanes
+// (later promotions of the lane are [Blocked]); in the catalogue lane it
+// closes the lines it discounted to later catalogue promotions. Of a best-of
+// group only the member with the largest benefit applies: each eligible
+// member is tried alone on the lane-entry prices (a bounded search, at most
+// [MaxBestOfGroup] members), ties go to the earlier member in the lane
+// order, and the winner then applies at its own place in the lane. The other
+// members are blocked by the winner even if, at its place, the winner is
+// itself blocked by an exclusive promotion or gives nothing: the choice is
+// made once, on the lane-entry prices, and stated in the explanations.
+//
+// Basket-level discounts (BasketPercentOff, BasketAmountOff, Tiered,
+// BundlePrice) are computed once on the sum and allocated back to the lines
+// with pricing.Allocate (largest remainder, ties by line ID), so the parts
+// always sum to the discount. Percentages are rounded half-even, once per
+// line for line effects and once per basket for basket effects. BuyXGetY
+// and bundles work on quantities and never expand a line into units: lines
+// are sorted by running unit value (line total / quantity, compared exactly,
+// ties by line ID) and quantities are walked.
+//
+// # Determinism
+//
+// Evaluation reads no clock, no globals and no map order: the same set and
+// inputs give a byte-identical [Evaluation], whatever the order of lines,
+// fees, wallet codes or of the promotions given to Compile. Fixed amounts in
+// another currency than ctx.Currency make a promotion not applicable
+// (ReasonCurrency), never converted; percentages are currency-neutral.
+//
+// # Coupons
+//
+// Codes compare after [NormalizeCoupon]: trimmed and upper-cased. Evaluate
+// never removes a code from the wallet; it reports one [CouponState] per
+// distinct code: applied, not honoured here (its promotions exclude this
+// channel, location or currency — the code stays in the wallet), condition
+// unmet, blocked, or unknown.
+package promotion

@@ -1,0 +1,620 @@
+package promotion
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/pricing"
+)
+
+// scratch is the per-call working memory of an evaluation, pooled per Set
+// so that a warm evaluation allocates little more than its result.
+type scratch struct {
+	order    []int32 // line positions sorted by ID: order[li] is the input index
+	qty      []int64
+	sub      []int64 // line subtotals
+	run      []int64 // running line totals
+	entry    []int64 // line totals at the entry of the current lane
+	disc     []int64 // line discounts of the promotion being applied
+	disc2    []int64 // line discounts of a best-of trial
+	closedBy []int32 // catalogue lane: rank of the exclusive promotion that closed the line, or -1
+	allLines []int32 // 0 … n-1
+	feeOrder []int32 // fee positions sorted by ID
+	feeRun   []int64
+	feeEntry []int64
+	feeDisc  []int64
+	feeDisc2 []int64
+
+	codes     []string // normalised wallet codes, sorted, distinct
+	pairs     []uint64 // rank<<32 | line position (or a marker)
+	cands     []cand
+	candLines []int32
+	expls     []explRec
+	groups    []groupRec
+	adjs      []adjRec
+
+	tmp      []int32
+	tmpFees  []int32
+	bLines   []int32 // bundle: eligible lines of every component, back to back
+	bOff     []int32 // bundle: component c owns bLines[bOff[c]:bOff[c+1]]
+	bTouch   []int32
+	bCons    []int32
+	avail    []int64
+	used     []int64
+	consumed []int64
+	weight   []int64
+	counts   []int32
+	rests    []rest
+	keys     []keyPos
+	msg      []byte
+	msgOff   []int32
+}
+
+// cand is an examined promotion of this evaluation.
+type cand struct {
+	rank    int32
+	lo, hi  int32 // its lines: candLines[lo:hi], ascending
+	all     bool  // it concerns every line
+	place   bool  // channel, kind and location admit the context
+	wallet  bool  // its coupon is in the wallet
+	benefit int64 // best-of: the discount it would give at lane entry
+	memo    outcome
+}
+
+type groupRec struct {
+	group  int32
+	winner int32 // index in cands, -1 when no member gives anything
+}
+
+type adjRec struct {
+	rank   int32
+	at     int32 // line position, or fee position when fee
+	fee    bool
+	amount int64
+}
+
+type explRec struct {
+	status    Status
+	reason    Reason
+	amount    int64
+	gap       gapRec
+	blockedBy int32 // rank, -1 for none
+}
+
+type gapRec struct {
+	set      bool
+	amount   int64
+	qty      int64
+	sku, cat string
+}
+
+// outcome is what computing an effect gives.
+type outcome struct {
+	total  int64
+	reason Reason // when total is 0
+	gap    gapRec
+	closer int32 // rank blocking it, with ReasonBlockedByExclusive
+}
+
+const (
+	allMark    = math.MaxUint32     // pair marker: the promotion concerns every line
+	walletMark = math.MaxUint32 - 1 // pair marker: found through a wallet code
+)
+
+type evaluator struct {
+	s       *Set
+	sc      *scratch
+	lines   []Line
+	fees    []Fee
+	ctx     *channel.Context
+	w       *Wallet
+	opt     *Options
+	cur     pricing.Currency
+	laneSub int64   // goods subtotal at the entry of the current lane
+	hit     []int32 // lines the last compute may have written discounts for
+}
+
+// Evaluate prices a basket against the set: lines and fees at their prices
+// before promotions, the channel context (its Currency and AsOf are
+// required; AsOf judges validity windows, the clock is never read) and the
+// shopper's wallet. It is [Set.EvaluateWith] with no options.
+//
+// The pipeline is catalogue lane → basket lane → fulfilment lane. Within a
+// lane promotions run in a total order (priority, highest first, then ID),
+// each on the running prices left by the previous ones; the conditions of a
+// promotion (MinSubtotal, MinQuantity, tiers) are judged on the prices at
+// the entry of its lane, so basket conditions see the subtotal after
+// catalogue discounts. Every discount is capped at the running price it
+// applies to, so no line, fee or total goes below zero. The result does not
+// depend on the order of lines, fees, wallet codes or of the promotions
+// given to [Compile].
+//
+// Invalid input (an empty or duplicate line ID, a quantity below 1, a price
+// in another currency or negative …) returns an [*InputError].
+func (s *Set) Evaluate(lines []Line, fees []Fee, ctx channel.Context, w Wallet) (Evaluation, error) {
+	return s.EvaluateWith(lines, fees, ctx, w, Options{})
+}
+
+// EvaluateWith is [Set.Evaluate] with options (budget hooks).
+func (s *Set) EvaluateWith(lines []Line, fees []Fee, ctx channel.Context, w Wallet, opt Options) (Evaluation, error) {
+	cur, err := pricing.LookupCurrency(ctx.Currency)
+	if err != nil {
+		return Evaluation{}, &InputError{Field: "ctx.Currency", Reason: err.Error(), Err: err}
+	}
+	if ctx.AsOf.IsZero() {
+		return Evaluation{}, &InputError{Field: "ctx.AsOf", Reason: "the as-of time must be set"}
+	}
+	if len(lines) >= math.MaxInt32-2 || len(fees) >= math.MaxInt32-2 {
+		return Evaluation{}, &InputError{Field: "lines", Reason: "too many lines or fees"}
+	}
+	var sc *scratch
+	if s != nil {
+		sc = s.pool.Get().(*scratch)
+		defer s.pool.Put(sc)
+	} else {
+		sc = new(scratch)
+	}
+	ev := evaluator{s: s, sc: sc, lines: lines, fees: fees, ctx: &ctx, w: &w, opt: &opt, cur: cur}
+	defer ev.release()
+	if err := ev.prepare(); err != nil {
+		return Evaluation{}, err
+	}
+	ev.gather()
+	if err := ev.run(); err != nil {
+		return Evaluation{}, err
+	}
+	return ev.result(), nil
+}
+
+// release drops the references to the caller's strings kept in scratch.
+func (ev *evaluator) release() {
+	clear(ev.sc.codes)
+}
+
+func (ev *evaluator) line(li int32) *Line { return &ev.lines[ev.sc.order[li]] }
+
+func (ev *evaluator) fee(fi int32) *Fee { return &ev.fees[ev.sc.feeOrder[fi]] }
+
+// resize returns s with length n, zeroed, reusing its array when it can.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+func inputErr(field string, idx int, sub, reason string, cause error) error {
+	return &InputError{Field: fmt.Sprintf("%s[%d].%s", field, idx, sub), Reason: reason, Err: cause}
+}
+
+// prepare validates lines, fees and wallet and lays them out in ID order.
+func (ev *evaluator) prepare() error {
+	sc := ev.sc
+	n := len(ev.lines)
+	sc.order, sc.keys = sortedOrder(sc.order, sc.keys, n, func(i int) string { return ev.lines[i].ID })
+	sc.qty = resize(sc.qty, n)
+	sc.sub = resize(sc.sub, n)
+	sc.run = resize(sc.run, n)
+	sc.entry = resize(sc.entry, n)
+	sc.disc = resize(sc.disc, n)
+	sc.disc2 = resize(sc.disc2, n)
+	sc.avail = resize(sc.avail, n)
+	sc.used = resize(sc.used, n)
+	sc.consumed = resize(sc.consumed, n)
+	sc.weight = resize(sc.weight, n)
+	sc.closedBy = resize(sc.closedBy, n)
+	sc.allLines = resize(sc.allLines, n)
+	var total int64 // Σ subtotals and fees: checked once, so no later sum overflows
+	for li, oi := range sc.order {
+		l := &ev.lines[oi]
+		sc.closedBy[li] = -1
+		sc.allLines[li] = int32(li)
+		switch {
+		case l.ID == "":
+			return inputErr("lines", int(oi), "ID", "must not be empty", nil)
+		case li > 0 && l.ID == ev.lines[sc.order[li-1]].ID:
+			return inputErr("lines", int(oi), "ID", fmt.Sprintf("duplicate line ID %q", l.ID), nil)
+		case l.SKU == "":
+			return inputErr("lines", int(oi), "SKU", "must not be empty", nil)
+		case l.Quantity < 1:
+			return inputErr("lines", int(oi), "Quantity", fmt.Sprintf("must be at least 1, not %d", l.Quantity), nil)
+		case l.UnitPrice.Currency() != ev.cur:
+			return inputErr("lines", int(oi), "UnitPrice", fmt.Sprintf("%s is not in %s", l.UnitPrice.Currency(), ev.ctx.Currency), pricing.ErrCurrencyMismatch)
+		case l.UnitPrice.IsNegative():
+			return inputErr("lines", int(oi), "UnitPrice", "negative price "+l.UnitPrice.String(), nil)
+		}
+		sub, ok := mul(l.UnitPrice.MinorUnits(), l.Quantity)
+		if ok {
+			total, ok = checkedAdd(total, sub)
+		}
+		if !ok {
+			return inputErr("lines", int(oi), "Quantity", "subtotal out of range", pricing.ErrOverflow)
+		}
+		sc.qty[li] = l.Quantity
+		sc.sub[li] = sub
+		sc.run[li] = sub
+	}
+	nf := len(ev.fees)
+	sc.feeOrder, sc.keys = sortedOrder(sc.feeOrder, sc.keys, nf, func(i int) string { return ev.fees[i].ID })
+	sc.feeRun = resize(sc.feeRun, nf)
+	sc.feeEntry = resize(sc.feeEntry, nf)
+	sc.feeDisc = resize(sc.feeDisc, nf)
+	sc.feeDisc2 = resize(sc.feeDisc2, nf)
+	for fi, oi := range sc.feeOrder {
+		f := &ev.fees[oi]
+		switch {
+		case f.ID == "":
+			return inputErr("fees", int(oi), "ID", "must not be empty", nil)
+		case fi > 0 && f.ID == ev.fees[sc.feeOrder[fi-1]].ID:
+			return inputErr("fees", int(oi), "ID", fmt.Sprintf("duplicate fee ID %q", f.ID), nil)
+		case !f.Mode.Valid():
+			return inputErr("fees", int(oi), "Mode", fmt.Sprintf("unknown fulfilment mode %d", uint8(f.Mode)), nil)
+		case f.Amount.Currency() != ev.cur:
+			return inputErr("fees", int(oi), "Amount", fmt.Sprintf("%s is not in %s", f.Amount.Currency(), ev.ctx.Currency), pricing.ErrCurrencyMismatch)
+		case f.Amount.IsNegative():
+			return inputErr("fees", int(oi), "Amount", "negative amount "+f.Amount.String(), nil)
+		}
+		var ok bool
+		if total, ok = checkedAdd(total, f.Amount.MinorUnits()); !ok {
+			return inputErr("fees", int(oi), "Amount", "total out of range", pricing.ErrOverflow)
+		}
+		sc.feeRun[fi] = f.Amount.MinorUnits()
+	}
+	sc.codes = sc.codes[:0]
+	for _, c := range ev.w.Coupons {
+		if c = NormalizeCoupon(c); c != "" {
+			sc.codes = append(sc.codes, c)
+		}
+	}
+	slices.Sort(sc.codes)
+	sc.codes = slices.Compact(sc.codes)
+	return nil
+}
+
+// sortedOrder returns the positions 0 … n-1 sorted by key, using keys as
+// scratch.
+func sortedOrder(order []int32, keys []keyPos, n int, key func(int) string) ([]int32, []keyPos) {
+	order = resize(order, n)
+	sorted := true
+	for i := range order {
+		order[i] = int32(i)
+		if i > 0 && key(i-1) > key(i) {
+			sorted = false
+		}
+	}
+	if sorted {
+		return order, keys
+	}
+	keys = resize(keys, n)
+	for i := range keys {
+		keys[i] = keyPos{key: key(i), pos: int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b keyPos) int { return strings.Compare(a.key, b.key) })
+	for i := range keys {
+		order[i] = keys[i].pos
+	}
+	clear(keys) // drop the caller's strings
+	return order, keys
+}
+
+type keyPos struct {
+	key string
+	pos int32
+}
+
+// gather finds the examined promotions: through the index (SKU and
+// categories of every line, then channel, plus the wide ones and the wallet
+// codes), or, for the naive baseline, by looking at every promotion.
+func (ev *evaluator) gather() {
+	sc := ev.sc
+	sc.pairs = sc.pairs[:0]
+	sc.cands = sc.cands[:0]
+	sc.candLines = sc.candLines[:0]
+	s := ev.s
+	if s == nil || len(s.promos) == 0 {
+		return
+	}
+	if !s.indexed {
+		for r := range s.promos {
+			c := &s.promos[r]
+			cd := cand{rank: int32(r), lo: int32(len(sc.candLines)), all: c.wide}
+			if !c.wide {
+				for li := range sc.order {
+					if c.touches(ev.line(int32(li))) {
+						sc.candLines = append(sc.candLines, int32(li))
+					}
+				}
+			}
+			cd.hi = int32(len(sc.candLines))
+			ev.admit(cd)
+		}
+		return
+	}
+	ev.collect()
+	for _, code := range sc.codes {
+		for _, r := range s.coupons[code] {
+			sc.pairs = append(sc.pairs, uint64(r)<<32|walletMark)
+		}
+	}
+	slices.Sort(sc.pairs)
+	for i := 0; i < len(sc.pairs); {
+		r := int32(sc.pairs[i] >> 32)
+		cd := cand{rank: r, lo: int32(len(sc.candLines))}
+		for ; i < len(sc.pairs) && int32(sc.pairs[i]>>32) == r; i++ {
+			switch low := uint32(sc.pairs[i]); low {
+			case allMark:
+				cd.all = true
+			case walletMark:
+			default:
+				if n := len(sc.candLines); n == int(cd.lo) || sc.candLines[n-1] != int32(low) {
+					sc.candLines = append(sc.candLines, int32(low))
+				}
+			}
+		}
+		cd.hi = int32(len(sc.candLines))
+		ev.admit(cd)
+	}
+}
+
+// collect appends a pair for every promotion indexed under the SKU or a
+// category of a line, in the context's channel or in every channel, and for
+// the wide ones.
+func (ev *evaluator) collect() {
+	s, sc := ev.s, ev.sc
+	ch := s.chanNo[ev.ctx.ChannelID] // 0 when no promotion names the channel
+	emit := func(p *postings, low uint64) {
+		for _, r := range p.any {
+			sc.pairs = append(sc.pairs, uint64(r)<<32|low)
+		}
+		for _, r := range p.of(ch) {
+			sc.pairs = append(sc.pairs, uint64(r)<<32|low)
+		}
+	}
+	for li := range sc.order {
+		l := ev.line(int32(li))
+		if p := s.bySKU[l.SKU]; p != nil {
+			emit(p, uint64(li))
+		}
+		if len(s.byCat) > 0 {
+			for _, cat := range l.Categories {
+				if p := s.byCat[cat]; p != nil {
+					emit(p, uint64(li))
+				}
+			}
+		}
+	}
+	emit(&s.wide, allMark)
+}
+
+// admit keeps cd when the promotion is examined: its place scope admits the
+// context and it concerns the basket, or its coupon is in the wallet.
+func (ev *evaluator) admit(cd cand) {
+	sc := ev.sc
+	c := &ev.s.promos[cd.rank]
+	cd.place = c.placeReason(ev.ctx) == ReasonNone
+	cd.wallet = c.Coupon != "" && containsSorted(sc.codes, c.Coupon)
+	if cd.place && (cd.all || cd.hi > cd.lo) || cd.wallet {
+		sc.cands = append(sc.cands, cd)
+		return
+	}
+	sc.candLines = sc.candLines[:cd.lo]
+}
+
+// candidateLines returns the lines cd concerns.
+func (ev *evaluator) candidateLines(cd *cand) []int32 {
+	if cd.all {
+		return ev.sc.allLines
+	}
+	return ev.sc.candLines[cd.lo:cd.hi]
+}
+
+// run walks the examined promotions in evaluation order.
+func (ev *evaluator) run() error {
+	sc := ev.sc
+	sc.expls = resize(sc.expls, len(sc.cands))
+	sc.groups = sc.groups[:0]
+	sc.adjs = sc.adjs[:0]
+	var lane Lane
+	closed := int32(-1) // basket and fulfilment lanes: the exclusive promotion that stopped the lane
+	for ci := range sc.cands {
+		if c := &ev.s.promos[sc.cands[ci].rank]; c.Lane != lane {
+			lane, closed = c.Lane, -1
+			copy(sc.entry, sc.run)
+			copy(sc.feeEntry, sc.feeRun)
+			ev.laneSub = 0
+			for _, v := range sc.run {
+				ev.laneSub += v // cannot overflow: bounded by the checked subtotal
+			}
+		}
+		if err := ev.decide(ci, &closed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decide explains and, when it applies, applies the promotion cands[ci].
+func (ev *evaluator) decide(ci int, closed *int32) error {
+	sc := ev.sc
+	cd := &sc.cands[ci]
+	c := &ev.s.promos[cd.rank]
+	e := &sc.expls[ci]
+	*e = explRec{status: NotApplicable, blockedBy: -1}
+	if r, gap := ev.eligibility(c, cd); r != ReasonNone {
+		e.reason, e.gap = r, gap
+		return nil
+	}
+	if c.Lane != Catalogue && *closed >= 0 {
+		e.status, e.reason, e.blockedBy = Blocked, ReasonBlockedByExclusive, *closed
+		return nil
+	}
+	if c.group >= 0 {
+		w, err := ev.winner(ci)
+		if err != nil {
+			return err
+		}
+		if w != ci {
+			if cd.benefit > 0 {
+				e.status, e.reason, e.blockedBy = Blocked, ReasonBestOfLost, sc.cands[w].rank
+			} else {
+				e.reason, e.gap = cd.memo.reason, cd.memo.gap
+			}
+			return nil
+		}
+	}
+	o, err := ev.compute(c, cd, sc.run, sc.feeRun, c.Lane == Catalogue, sc.disc, sc.feeDisc)
+	if err != nil {
+		return err
+	}
+	if o.total == 0 {
+		ev.clearOut(sc.disc, sc.feeDisc)
+		e.reason, e.gap = o.reason, o.gap
+		if o.reason == ReasonBlockedByExclusive {
+			e.status, e.blockedBy = Blocked, o.closer
+		}
+		return nil
+	}
+	for _, li := range ev.hit {
+		d := sc.disc[li]
+		if d == 0 {
+			continue
+		}
+		sc.run[li] -= d
+		sc.adjs = append(sc.adjs, adjRec{rank: cd.rank, at: li, amount: d})
+		if c.Exclusive && c.Lane == Catalogue {
+			sc.closedBy[li] = cd.rank
+		}
+	}
+	for fi, d := range sc.feeDisc {
+		if d == 0 {
+			continue
+		}
+		sc.feeRun[fi] -= d
+		sc.adjs = append(sc.adjs, adjRec{rank: cd.rank, at: int32(fi), fee: true, amount: d})
+	}
+	ev.clearOut(sc.disc, sc.feeDisc)
+	e.status, e.amount = Applied, o.total
+	if c.Exclusive && c.Lane != Catalogue {
+		*closed = cd.rank
+	}
+	return nil
+}
+
+// clearOut zeroes the discounts written by the last compute.
+func (ev *evaluator) clearOut(out, feeOut []int64) {
+	for _, li := range ev.hit {
+		out[li] = 0
+	}
+	clear(feeOut)
+}
+
+// winner resolves the best-of group of cands[ci], the first member met in
+// the lane: every eligible member is tried alone on the lane-entry prices
+// and the largest benefit wins, ties going to the earlier member in the
+// evaluation order. The winner then applies at its own place in the lane.
+func (ev *evaluator) winner(ci int) (int, error) {
+	sc := ev.sc
+	first := &ev.s.promos[sc.cands[ci].rank]
+	for _, g := range sc.groups {
+		if g.group == first.group {
+			return int(g.winner), nil
+		}
+	}
+	best, bestBenefit := -1, int64(0)
+	for cj := ci; cj < len(sc.cands); cj++ {
+		cd := &sc.cands[cj]
+		c := &ev.s.promos[cd.rank]
+		if c.Lane != first.Lane {
+			break
+		}
+		if c.group != first.group {
+			continue
+		}
+		cd.benefit, cd.memo = 0, outcome{}
+		if r, _ := ev.eligibility(c, cd); r != ReasonNone {
+			continue
+		}
+		o, err := ev.compute(c, cd, sc.entry, sc.feeEntry, false, sc.disc2, sc.feeDisc2)
+		ev.clearOut(sc.disc2, sc.feeDisc2)
+		if err != nil {
+			return 0, err
+		}
+		cd.benefit, cd.memo = o.total, o
+		if o.total > bestBenefit {
+			best, bestBenefit = cj, o.total
+		}
+	}
+	sc.groups = append(sc.groups, groupRec{group: first.group, winner: int32(best)})
+	return best, nil
+}
+
+// eligibility checks scope, wallet, budget and conditions, in the order of
+// the Reason constants.
+func (ev *evaluator) eligibility(c *compiled, cd *cand) (Reason, gapRec) {
+	ctx := ev.ctx
+	switch {
+	case !cd.place:
+		return c.placeReason(ctx), gapRec{}
+	case len(c.CustomerGroups) > 0 && !containsSorted(c.CustomerGroups, ctx.CustomerGroup):
+		return ReasonCustomerGroup, gapRec{}
+	case !c.StartsAt.IsZero() && ctx.AsOf.Before(c.StartsAt):
+		return ReasonNotStarted, gapRec{}
+	case !c.EndsAt.IsZero() && !ctx.AsOf.Before(c.EndsAt):
+		return ReasonExpired, gapRec{}
+	case !c.cur.IsZero() && c.cur != ev.cur:
+		return ReasonCurrency, gapRec{}
+	case c.Coupon != "" && !cd.wallet:
+		return ReasonMissingCoupon, gapRec{}
+	case len(c.LoyaltyTiers) > 0 && !containsSorted(c.LoyaltyTiers, ev.w.LoyaltyTier):
+		return ReasonLoyaltyTier, gapRec{}
+	case len(ev.opt.Exhausted) > 0 && slices.Contains(ev.opt.Exhausted, c.ID):
+		return ReasonLimitReached, gapRec{}
+	case !c.MinSubtotal.Currency().IsZero() && ev.laneSub < c.MinSubtotal.MinorUnits():
+		return ReasonMinSubtotal, gapRec{set: true, amount: c.MinSubtotal.MinorUnits() - ev.laneSub}
+	}
+	if c.MinQuantity > 0 {
+		var have int64
+		for _, li := range ev.candidateLines(cd) {
+			if c.QuantityTarget.matches(ev.line(li)) {
+				have = satAdd(have, ev.sc.qty[li])
+			}
+		}
+		if have < c.MinQuantity {
+			return ReasonMinQuantity, qtyGap(c.MinQuantity-have, &c.QuantityTarget)
+		}
+	}
+	return ReasonNone, gapRec{}
+}
+
+// qtyGap is a quantity gap, naming the SKU or category when t names exactly one.
+func qtyGap(n int64, t *Target) gapRec {
+	g := gapRec{set: true, qty: n}
+	switch {
+	case t.All:
+	case len(t.SKUs) == 1 && len(t.Categories) == 0:
+		g.sku = t.SKUs[0]
+	case len(t.SKUs) == 0 && len(t.Categories) == 1:
+		g.cat = t.Categories[0]
+	}
+	return g
+}
+
+// checkedAdd returns a+b for non-negative a, b and whether it fits.
+func checkedAdd(a, b int64) (int64, bool) {
+	if a > math.MaxInt64-b {
+		return 0, false
+	}
+	return a + b, true
+}
+
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}

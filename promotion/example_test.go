@@ -1,0 +1,63 @@
+package promotion_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/pricing"
+	"github.com/omnibasket/omnibasket/promotion"
+)
+
+func Example() {
+	set, err := promotion.Compile([]promotion.Promotion{
+		{
+			ID: "shoes-10", Name: "10 % off shoes", Lane: promotion.Catalogue,
+			Effect: promotion.Effect{Kind: promotion.PercentOff, Percent: pricing.MustPercent("10"),
+				Target: promotion.Target{Categories: []string{"shoes"}}},
+		},
+		{
+			ID: "summer", Name: "10.00 off from 100.00", Lane: promotion.Basket,
+			Coupon: "SUMMER", MinSubtotal: pricing.MustParse("100.00", "EUR"),
+			Effect: promotion.Effect{Kind: promotion.BasketAmountOff, Amount: pricing.MustParse("10.00", "EUR"),
+				Target: promotion.Target{All: true}},
+		},
+		{
+			ID: "web-ship", Name: "free shipping online", Lane: promotion.Fulfilment,
+			Coupon: "WEBSHIP", Kinds: []channel.Kind{channel.Web},
+			Effect: promotion.Effect{Kind: promotion.FeeDiscount, Percent: pricing.MustPercent("100")},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx := channel.Context{ChannelID: "store-paris", Kind: channel.Store, LocationID: "paris-01",
+		Currency: "EUR", AsOf: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	lines := []promotion.Line{
+		{ID: "l1", SKU: "sneaker", Categories: []string{"shoes"}, Quantity: 1, UnitPrice: pricing.MustParse("80.00", "EUR")},
+		{ID: "l2", SKU: "socks", Categories: []string{"textile"}, Quantity: 3, UnitPrice: pricing.MustParse("9.00", "EUR")},
+	}
+	ev, err := set.Evaluate(lines, nil, ctx, promotion.Wallet{Coupons: []string{" summer", "webship"}})
+	if err != nil {
+		panic(err)
+	}
+	for _, l := range ev.Lines {
+		fmt.Println(l.LineID, l.Subtotal, "→", l.Total)
+	}
+	for _, x := range ev.Explanations {
+		fmt.Println(x.Status, x.Message)
+	}
+	for _, c := range ev.Coupons {
+		fmt.Println(c.Code, c.Status)
+	}
+	fmt.Println("total", ev.Total, "discount", ev.Discount)
+	// Output:
+	// l1 80.00 EUR → 72.00 EUR
+	// l2 27.00 EUR → 27.00 EUR
+	// applied 10 % off shoes: 8.00 EUR off
+	// not-applicable add 1.00 EUR more to get 10.00 off from 100.00
+	// not-applicable free shipping online is not offered in this channel (store-paris)
+	// SUMMER condition-unmet
+	// WEBSHIP not-honoured-here
+	// total 99.00 EUR discount 8.00 EUR
+}
