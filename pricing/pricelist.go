@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -76,23 +77,53 @@ func (e *NoPriceError) Unwrap() error { return ErrNoPrice }
 
 // PriceBook is an immutable, indexed set of price-list entries, safe for
 // concurrent use. It is both a [PriceSource] (in memory) and the resolver
-// every price goes through.
+// every price goes through. Entries are stored without pointers (list and
+// group IDs interned, times as integers), so a book of millions of prices
+// costs the garbage collector almost nothing to scan.
 type PriceBook struct {
-	lists []string         // interned list IDs
-	ids   map[string]int32 // list ID → index in lists
-	bySKU map[string][]entry
-	raw   map[string][]Price // for Prices: the entries as given, per SKU
-	n     int
+	lists  []string         // interned list IDs
+	groups []string         // interned customer groups; index 0 is ""
+	ids    map[string]int32 // list ID → index in lists
+	gids   map[string]int32 // group → index in groups
+	bySKU  map[string][]entry
+	n      int
 }
 
-// entry is the compact resolution form of a Price: list IDs interned to
-// integers so the hot loop compares ints, not strings.
+// entry is the compact resolution form of a Price.
 type entry struct {
-	list     int32
-	minQty   int64
-	group    string
-	from, to time.Time
-	unit     Money
+	list   int32
+	group  int32 // 0: everyone
+	minQty int64
+	from   int64 // UnixNano, or openFrom
+	to     int64 // UnixNano, or openTo
+	unit   Money
+}
+
+const (
+	openFrom = math.MinInt64
+	openTo   = math.MaxInt64
+)
+
+// nanos maps a validity bound to an integer, clamping times outside the
+// int64 nanosecond range (years before 1678 or after 2262) to the open end
+// they are equivalent to for any realistic as-of time.
+func nanos(t time.Time, open int64) int64 {
+	switch {
+	case t.IsZero():
+		return open
+	case t.Before(time.Unix(0, math.MinInt64+1)):
+		return math.MinInt64 + 1
+	case t.After(time.Unix(0, math.MaxInt64-1)):
+		return math.MaxInt64 - 1
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n, open int64) time.Time {
+	if n == open {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }
 
 // NewPriceBook validates and indexes entries. It rejects empty IDs,
@@ -100,7 +131,7 @@ type entry struct {
 // same list, SKU, currency, group, tier and start, which would make
 // resolution ambiguous.
 func NewPriceBook(entries []Price) (*PriceBook, error) {
-	b := &PriceBook{ids: map[string]int32{}, bySKU: make(map[string][]entry, len(entries)), raw: make(map[string][]Price, len(entries)), n: len(entries)}
+	b := &PriceBook{groups: []string{""}, ids: map[string]int32{}, gids: map[string]int32{"": 0}, bySKU: make(map[string][]entry, len(entries)), n: len(entries)}
 	for i, p := range entries {
 		field := fmt.Sprintf("prices[%d]", i)
 		switch {
@@ -117,35 +148,42 @@ func NewPriceBook(entries []Price) (*PriceBook, error) {
 		case !p.ValidFrom.IsZero() && !p.ValidUntil.IsZero() && !p.ValidUntil.After(p.ValidFrom):
 			return nil, invalid(field+".ValidUntil", "window is empty")
 		}
-		b.raw[p.SKU] = append(b.raw[p.SKU], p)
+		b.bySKU[p.SKU] = append(b.bySKU[p.SKU], entry{
+			list: intern(&b.lists, b.ids, p.ListID), group: intern(&b.groups, b.gids, p.CustomerGroup),
+			minQty: p.MinQuantity, from: nanos(p.ValidFrom, openFrom), to: nanos(p.ValidUntil, openTo), unit: p.Unit,
+		})
 	}
-	for sku, ps := range b.raw {
-		slices.SortFunc(ps, comparePrice)
-		es := make([]entry, len(ps))
-		for i, p := range ps {
-			if i > 0 && comparePrice(ps[i-1], p) == 0 {
-				return nil, invalid("prices", "duplicate entry for %q in list %q (group %q, tier %d)", sku, p.ListID, p.CustomerGroup, p.MinQuantity)
+	for sku, es := range b.bySKU {
+		slices.SortFunc(es, b.compareEntry)
+		for i := 1; i < len(es); i++ {
+			if b.compareEntry(es[i-1], es[i]) == 0 {
+				e := es[i]
+				return nil, invalid("prices", "duplicate entry for %q in list %q (group %q, tier %d)", sku, b.lists[e.list], b.groups[e.group], e.minQty)
 			}
-			id, ok := b.ids[p.ListID]
-			if !ok {
-				id = int32(len(b.lists))
-				b.ids[p.ListID] = id
-				b.lists = append(b.lists, p.ListID)
-			}
-			es[i] = entry{list: id, minQty: p.MinQuantity, group: p.CustomerGroup, from: p.ValidFrom, to: p.ValidUntil, unit: p.Unit}
 		}
-		b.bySKU[sku] = es
 	}
 	return b, nil
 }
 
-func comparePrice(a, b Price) int {
+func intern(names *[]string, ids map[string]int32, s string) int32 {
+	id, ok := ids[s]
+	if !ok {
+		id = int32(len(*names))
+		ids[s] = id
+		*names = append(*names, s)
+	}
+	return id
+}
+
+// compareEntry orders entries by list, currency, group, tier and start by
+// name (not by interned number), so the order does not depend on input order.
+func (b *PriceBook) compareEntry(x, y entry) int {
 	return cmp.Or(
-		cmp.Compare(a.ListID, b.ListID),
-		cmp.Compare(a.Unit.cur.Code(), b.Unit.cur.Code()),
-		cmp.Compare(a.CustomerGroup, b.CustomerGroup),
-		cmp.Compare(a.MinQuantity, b.MinQuantity),
-		a.ValidFrom.Compare(b.ValidFrom),
+		cmp.Compare(b.lists[x.list], b.lists[y.list]),
+		cmp.Compare(x.unit.cur.Code(), y.unit.cur.Code()),
+		cmp.Compare(b.groups[x.group], b.groups[y.group]),
+		cmp.Compare(x.minQty, y.minQty),
+		cmp.Compare(x.from, y.from),
 	)
 }
 
@@ -153,7 +191,7 @@ func comparePrice(a, b Price) int {
 func (b *PriceBook) Len() int { return b.n }
 
 // Prices implements [PriceSource]: the entries of the queried SKUs in the
-// queried lists, sorted by SKU then list.
+// queried lists, sorted by SKU, then list, currency, group, tier and start.
 func (b *PriceBook) Prices(ctx context.Context, q PriceQuery) ([]Price, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -163,9 +201,10 @@ func (b *PriceBook) Prices(ctx context.Context, q PriceQuery) ([]Price, error) {
 	skus = slices.Compact(skus)
 	var out []Price
 	for _, sku := range skus {
-		for _, p := range b.raw[sku] {
-			if slices.Contains(q.Lists, p.ListID) {
-				out = append(out, p)
+		for _, e := range b.bySKU[sku] {
+			if list := b.lists[e.list]; slices.Contains(q.Lists, list) {
+				out = append(out, Price{ListID: list, SKU: sku, Unit: e.unit, MinQuantity: e.minQty, CustomerGroup: b.groups[e.group],
+					ValidFrom: fromNanos(e.from, openFrom), ValidUntil: fromNanos(e.to, openTo)})
 			}
 		}
 	}
@@ -180,14 +219,17 @@ type Resolver struct {
 	chain []int32 // -1 for a list the book does not know
 	names []string
 	cur   Currency
-	group string
-	at    time.Time
+	group int32 // -1: a group the book has no price for
+	at    int64
 }
 
 // For binds the book to a context. A context currency the book cannot
 // price in simply resolves nothing ([ErrNoPrice] per SKU).
 func (b *PriceBook) For(c channel.Context) Resolver {
-	r := Resolver{b: b, chain: make([]int32, len(c.PriceLists)), names: c.PriceLists, group: c.CustomerGroup, at: c.AsOf}
+	r := Resolver{b: b, chain: make([]int32, len(c.PriceLists)), names: c.PriceLists, group: -1, at: nanos(c.AsOf, 0)}
+	if g, ok := b.gids[c.CustomerGroup]; ok {
+		r.group = g
+	}
 	r.cur, _ = LookupCurrency(c.Currency)
 	for i, l := range c.PriceLists {
 		id, ok := b.ids[l]
@@ -231,7 +273,7 @@ func (r Resolver) Resolve(sku string, qty int64) (Resolved, error) {
 		}
 		if best >= 0 {
 			e := &entries[best]
-			return Resolved{SKU: sku, Unit: e.unit, Source: PriceRef{ListID: r.names[ci], MinQuantity: e.minQty, CustomerGroup: e.group}}, nil
+			return Resolved{SKU: sku, Unit: e.unit, Source: PriceRef{ListID: r.names[ci], MinQuantity: e.minQty, CustomerGroup: r.b.groups[e.group]}}, nil
 		}
 	}
 	return Resolved{}, &NoPriceError{SKU: sku, Lists: slices.Clone(r.names)}
@@ -239,18 +281,17 @@ func (r Resolver) Resolve(sku string, qty int64) (Resolved, error) {
 
 func (r *Resolver) applies(e *entry, qty int64) bool {
 	return e.unit.cur == r.cur &&
-		(e.group == "" || e.group == r.group) &&
+		(e.group == 0 || e.group == r.group) &&
 		e.minQty <= qty &&
-		(e.from.IsZero() || !r.at.Before(e.from)) &&
-		(e.to.IsZero() || r.at.Before(e.to))
+		e.from <= r.at && r.at < e.to
 }
 
 func better(p, q *entry) bool {
-	if (p.group != "") != (q.group != "") {
-		return p.group != ""
+	if (p.group != 0) != (q.group != 0) {
+		return p.group != 0
 	}
 	if p.minQty != q.minQty {
 		return p.minQty > q.minQty
 	}
-	return p.from.After(q.from)
+	return p.from > q.from
 }

@@ -2,12 +2,16 @@ package pricing
 
 import (
 	"context"
+	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 )
 
 func TestResolveChain(t *testing.T) {
@@ -81,4 +85,55 @@ func TestPriceBookValidation(t *testing.T) {
 	}
 	_, err := NewPriceBook([]Price{{ListID: "l", SKU: "a", Unit: eur}, {ListID: "l", SKU: "a", Unit: eur}})
 	assert.ErrorIs(t, err, ErrInvalid, "duplicates")
+}
+
+// TestPriceBookRoundTrip: whatever goes into a book comes back out of
+// Prices, whatever the input order (the compact form loses nothing).
+func TestPriceBookRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		seen := map[string]bool{}
+		var in []Price
+		for range rapid.IntRange(0, 30).Draw(t, "n") {
+			p := Price{
+				ListID:        rapid.SampledFrom([]string{"web", "store", "default"}).Draw(t, "list"),
+				SKU:           rapid.SampledFrom([]string{"A", "B", "C"}).Draw(t, "sku"),
+				Unit:          Money{units: rapid.Int64Range(0, 1e6).Draw(t, "unit"), cur: rapid.SampledFrom([]Currency{MustCurrency("EUR"), MustCurrency("JPY")}).Draw(t, "cur")},
+				MinQuantity:   rapid.Int64Range(0, 3).Draw(t, "tier"),
+				CustomerGroup: rapid.SampledFrom([]string{"", "staff", "members"}).Draw(t, "group"),
+			}
+			if rapid.Bool().Draw(t, "windowed") {
+				p.ValidFrom = base.Add(time.Duration(rapid.IntRange(0, 100).Draw(t, "from")) * time.Hour)
+				p.ValidUntil = p.ValidFrom.Add(time.Duration(rapid.IntRange(1, 100).Draw(t, "len")) * time.Hour)
+			}
+			key := fmt.Sprint(p.ListID, p.SKU, p.Unit.cur, p.CustomerGroup, p.MinQuantity, p.ValidFrom)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			in = append(in, p)
+		}
+		book, err := NewPriceBook(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shuffled, err := NewPriceBook(rapid.Permutation(in).Draw(t, "perm"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := PriceQuery{Lists: []string{"web", "store", "default"}, SKUs: []string{"C", "A", "B"}}
+		out, _ := book.Prices(context.Background(), q)
+		out2, _ := shuffled.Prices(context.Background(), q)
+		if len(out) != len(in) || !reflect.DeepEqual(out, out2) {
+			t.Fatalf("got %d entries (order-dependent: %v), put %d", len(out), !reflect.DeepEqual(out, out2), len(in))
+		}
+		for _, p := range in {
+			if !slices.ContainsFunc(out, func(o Price) bool {
+				return o.ListID == p.ListID && o.SKU == p.SKU && o.Unit == p.Unit && o.MinQuantity == p.MinQuantity &&
+					o.CustomerGroup == p.CustomerGroup && o.ValidFrom.Equal(p.ValidFrom) && o.ValidUntil.Equal(p.ValidUntil)
+			}) {
+				t.Fatalf("%+v did not come back", p)
+			}
+		}
+	})
 }
