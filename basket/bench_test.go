@@ -1,8 +1,11 @@
 package basket_test
 
 import (
+	"context"
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/basket"
@@ -13,42 +16,129 @@ import (
 	"github.com/omnibasket/omnibasket/stock"
 )
 
-// BenchmarkRecontextualize prices 10-, 100- and 500-line baskets from a
-// 100,000-SKU catalogue with three-level price chains, 1,000 active
-// promotions and 5 stock sources: the whole pure pipeline, change report
-// included (the basket was priced in another channel first).
-func BenchmarkRecontextualize(b *testing.B) {
+// workload is the shared synthetic retailer of the benchmarks: 100,000
+// SKUs with three-level price chains, 10 locations, and a promotion set
+// (1,000 or 10,000, about 30 of which can apply to any basket).
+type workload struct {
+	cat       *synth.Catalogue
+	book      *pricing.PriceBook
+	set       *promotion.Set
+	locations []stock.Location
+}
+
+func newWorkload(b *testing.B, promos int) *workload {
+	b.Helper()
 	cat := synth.NewCatalogue(1, 100_000)
 	book, err := pricing.NewPriceBook(cat.Prices)
 	if err != nil {
 		b.Fatal(err)
 	}
-	set, err := promotion.Compile(cat.Promotions(2, 1_000))
+	set, err := promotion.Compile(cat.Promotions(2, promos))
 	if err != nil {
 		b.Fatal(err)
 	}
-	locations := cat.Locations(5)
-	target := cat.Context()
+	return &workload{cat: cat, book: book, set: set, locations: cat.Locations(10)}
+}
+
+// release drops the generator's catalogue once the jobs are built: a
+// basket.Service holds its compiled promotion sets, not the whole price
+// catalogue (it gathers the prices of each basket's SKUs per call), so the
+// garbage collector should not be scanning 100,000 SKUs while we time.
+func (w *workload) release() {
+	w.cat, w.book = nil, nil
+	runtime.GC()
+}
+
+// job is one benchmarked pricing: a basket priced on the web, moving into
+// the synthetic store, with the snapshot a basket.Service would gather
+// (prices of exactly the basket's SKUs, levels at the store's sources).
+type job struct {
+	b      *basket.Basket
+	target channel.Context
+	snap   basket.Snapshot
+}
+
+func (w *workload) job(b *testing.B, lines int) job {
+	b.Helper()
+	target := w.cat.Context()
+	basketLines := w.cat.Basket(uint64(lines), lines)
+	skus := make([]string, len(basketLines))
+	for i, l := range basketLines {
+		skus[i] = l.Product.SKU
+	}
+	entries, err := w.book.Prices(context.Background(), pricing.PriceQuery{Lists: w.cat.Lists, SKUs: skus})
+	if err != nil {
+		b.Fatal(err)
+	}
+	book, err := pricing.NewPriceBook(entries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	levels, err := stock.NewLevels(synth.Stock(3, basketLines, w.locations))
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap := basket.Snapshot{Prices: book, Promotions: w.set, Tax: w.cat.Tax, Stock: levels, Locations: w.locations}
 	web := target.Clone()
 	web.ChannelID, web.LocationID, web.Kind, web.PriceLists = "web", "", channel.Web, []string{"chan-web", "default"}
-	for _, n := range []int{10, 100, 500} {
-		lines := cat.Basket(uint64(n), n)
-		levels, err := stock.NewLevels(synth.Stock(3, lines, locations))
-		if err != nil {
-			b.Fatal(err)
-		}
-		snap := basket.Snapshot{Prices: book, Promotions: set, Tax: cat.Tax, Stock: levels, Locations: locations}
-		bk := syntheticBasket(b, lines, web, snap)
-		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := basket.Recontextualize(bk, target, snap, basket.Options{}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/line")
-		})
+	web.FulfilmentModes = []channel.FulfilmentMode{channel.ShipToAddress, channel.ShipFromStore}
+	return job{b: syntheticBasket(b, basketLines, web, snap), target: target, snap: snap}
+}
+
+func (j job) once(b *testing.B) {
+	if _, err := basket.Recontextualize(j.b, j.target, j.snap, basket.Options{}); err != nil {
+		b.Fatal(err)
 	}
+}
+
+// BenchmarkRecontextualize prices 10-, 100- and 500-line baskets through
+// the whole pure pipeline, change report included.
+func BenchmarkRecontextualize(b *testing.B) {
+	for _, promos := range []int{1_000, 10_000} {
+		w := newWorkload(b, promos)
+		jobs := map[int]job{}
+		for _, n := range []int{10, 100, 500} {
+			jobs[n] = w.job(b, n)
+		}
+		w.release()
+		for _, n := range []int{10, 100, 500} {
+			j := jobs[n]
+			b.Run(fmt.Sprintf("promos=%d/lines=%d", promos, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					j.once(b)
+				}
+				perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+				b.ReportMetric(perOp/float64(n), "ns/line")
+				b.ReportMetric(1e9/perOp, "baskets/s")
+			})
+		}
+	}
+}
+
+// BenchmarkRecontextualizeScaling measures, side by side in one run, what
+// 10× more promotions and 5× more lines cost. The three jobs are
+// interleaved in one loop so machine noise hits them alike; ratios near 1
+// and 5 mean the promotion index works and the pipeline is linear in lines.
+func BenchmarkRecontextualizeScaling(b *testing.B) {
+	w1k, w10k := newWorkload(b, 1_000), newWorkload(b, 10_000)
+	base, moreLines, morePromos := w1k.job(b, 100), w1k.job(b, 500), w10k.job(b, 100)
+	w1k.release()
+	w10k.release()
+	var t0, t1, t2 time.Duration
+	for b.Loop() {
+		start := time.Now()
+		base.once(b)
+		mid := time.Now()
+		morePromos.once(b)
+		end := time.Now()
+		moreLines.once(b)
+		t0, t1, t2 = t0+mid.Sub(start), t1+end.Sub(mid), t2+time.Since(end)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(t0.Nanoseconds())/n, "ns/basket(100-lines,1k-promos)")
+	b.ReportMetric(float64(t1)/float64(t0), "ratio(10x-promos)")
+	b.ReportMetric(float64(t2)/float64(t0), "ratio(5x-lines)")
 }
 
 // syntheticBasket builds a basket of lines in start and prices it there,

@@ -93,7 +93,7 @@ func (c *Catalogue) Context() channel.Context {
 	return channel.Context{
 		ChannelID: "store-01", Kind: channel.Store, LocationID: "loc-store-01", Country: "FR",
 		Currency: c.Currency.Code(), Locale: "fr-FR", PriceLists: c.Lists, TaxZone: "FR", PricesIncludeTax: true,
-		StockSources:    []string{"loc-store-01", "loc-store-02", "loc-store-03", "loc-store-04", "loc-warehouse"},
+		StockSources:    []string{"loc-store-01", "loc-store-02", "loc-store-03", "loc-store-04", "loc-warehouse"}, // 5 of the 10 locations
 		FulfilmentModes: []channel.FulfilmentMode{channel.CarryOut, channel.ClickCollect, channel.Transfer, channel.ShipToAddress},
 		AsOf:            AsOf(),
 	}
