@@ -1,0 +1,17 @@
+package demo_test
+
+import (
+	"fmt"
+
+	"github.com/omnibasket/omnibasket/internal/demo"
+)
+
+func Example() {
+	at := demo.Start()
+	store := demo.Store(demo.Bellecour, at)
+	fmt.Println(len(demo.Items()), "products,", len(demo.Promotions()), "promotions")
+	fmt.Println(demo.Web(at).ChannelID, "→", store.ChannelID, store.StockSources)
+	// Output:
+	// 29 products, 8 promotions
+	// web → store-lyon-bellecour [lyon-bellecour lyon-part-dieu wh-venissieux]
+}
