@@ -42,17 +42,17 @@ func webToStore() ([]Step, error) {
 	}
 	var steps []Step
 	id := basketID("camille")
-	b, err := e.svc.Create(e.ctx, camille, basket.CreateRequest{ID: id, Owner: basket.Owner{CustomerID: camille.ID}, Context: demo.Web(time.Time{})})
-	if err != nil {
+	if _, err := e.svc.Create(e.ctx, camille, basket.CreateRequest{ID: id, Owner: basket.Owner{CustomerID: camille.ID}, Context: demo.Web(time.Time{})}); err != nil {
 		return nil, err
 	}
 	for _, l := range []basket.NewLine{line("LAMP-ARC", 2), line("THROW-WOOL", 1), line("CANDLE-FIG", 2), line("CANDLE-CED", 1)} {
 		e.clk.Advance(2 * time.Minute)
-		if b, err = e.svc.AddLine(e.ctx, camille, id, l); err != nil {
+		if _, err := e.svc.AddLine(e.ctx, camille, id, l); err != nil {
 			return nil, err
 		}
 	}
-	if b, err = e.svc.AddCoupon(e.ctx, camille, id, "welcome10"); err != nil {
+	b, err := e.svc.AddCoupon(e.ctx, camille, id, "welcome10")
+	if err != nil {
 		return nil, err
 	}
 	steps = append(steps, snapshotStep("Camille fills her basket on the web and enters the code WELCOME10", "shopper "+camille.ID, b, false))
@@ -153,14 +153,14 @@ func clickCollect() ([]Step, error) {
 	var steps []Step
 	id := basketID("ines")
 	collect := demo.WebCollect(demo.Bellecour, time.Time{})
-	b, err := e.svc.Create(e.ctx, ines, basket.CreateRequest{ID: id, Owner: basket.Owner{CustomerID: ines.ID}, Context: collect})
+	if _, err := e.svc.Create(e.ctx, ines, basket.CreateRequest{ID: id, Owner: basket.Owner{CustomerID: ines.ID}, Context: collect}); err != nil {
+		return nil, err
+	}
+	if _, err := e.svc.AddLine(e.ctx, ines, id, line("LAMP-ARC", 2)); err != nil {
+		return nil, err
+	}
+	b, err := e.svc.AddLine(e.ctx, ines, id, line("BULB-E27", 2))
 	if err != nil {
-		return nil, err
-	}
-	if b, err = e.svc.AddLine(e.ctx, ines, id, line("LAMP-ARC", 2)); err != nil {
-		return nil, err
-	}
-	if b, err = e.svc.AddLine(e.ctx, ines, id, line("BULB-E27", 2)); err != nil {
 		return nil, err
 	}
 	s := snapshotStep("Inès orders online for collection at Bellecour", "shopper "+ines.ID, b, false)
