@@ -83,13 +83,11 @@ func (k ChangeKind) MarshalText() ([]byte, error) { return []byte(k.String()), n
 
 // UnmarshalText decodes a kind by name.
 func (k *ChangeKind) UnmarshalText(b []byte) error {
-	for v := ChangeCurrency; v <= ChangeTotal; v++ {
-		if v.String() == string(b) {
-			*k = v
-			return nil
-		}
+	v, err := parseEnum(b, ChangeCurrency, ChangeTotal, "ChangeKind")
+	if err == nil {
+		*k = v
 	}
-	return invalid("ChangeKind", "unknown change kind %q", b)
+	return err
 }
 
 // Change is one entry of the change report, with old and new values where

@@ -347,15 +347,11 @@ func (p MergePolicy) MarshalText() ([]byte, error) { return []byte(p.String()), 
 
 // UnmarshalText decodes a policy by name.
 func (p *MergePolicy) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "sum":
-		*p = MergeSum
-	case "max":
-		*p = MergeMax
-	default:
-		return invalid("MergePolicy", "unknown policy %q", b)
+	v, err := parseEnum(b, MergeSum, MergeMax, "MergePolicy")
+	if err == nil {
+		*p = v
 	}
-	return nil
+	return err
 }
 
 // Merge brings the lines and wallet of src (typically the anonymous basket

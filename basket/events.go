@@ -61,13 +61,11 @@ func (k ActorKind) MarshalText() ([]byte, error) { return []byte(k.String()), ni
 
 // UnmarshalText decodes a kind by name.
 func (k *ActorKind) UnmarshalText(b []byte) error {
-	for v := Shopper; v <= System; v++ {
-		if v.String() == string(b) {
-			*k = v
-			return nil
-		}
+	v, err := parseEnum(b, Shopper, System, "Actor.Kind")
+	if err == nil {
+		*k = v
 	}
-	return invalid("Actor.Kind", "unknown actor kind %q", b)
+	return err
 }
 
 // Actor is who performs a command. For a shopper, ID is the customer ID or

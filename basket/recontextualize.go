@@ -41,15 +41,11 @@ func (p Policy) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 // UnmarshalText decodes a policy by name.
 func (p *Policy) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "target-price":
-		*p = TargetPrice
-	case "price-protection":
-		*p = PriceProtection
-	default:
-		return invalid("Policy", "unknown policy %q", b)
+	v, err := parseEnum(b, TargetPrice, PriceProtection, "Policy")
+	if err == nil {
+		*p = v
 	}
-	return nil
+	return err
 }
 
 // FeeRule is a fulfilment fee of the target channel: charged once per

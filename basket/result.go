@@ -66,13 +66,11 @@ func (p PriceBasis) MarshalText() ([]byte, error) { return []byte(p.String()), n
 
 // UnmarshalText decodes a basis by name.
 func (p *PriceBasis) UnmarshalText(b []byte) error {
-	for v := BasisNone; v <= BasisQuoteLocked; v++ {
-		if v.String() == string(b) {
-			*p = v
-			return nil
-		}
+	v, err := parseEnum(b, BasisNone, BasisQuoteLocked, "PriceBasis")
+	if err == nil {
+		*p = v
 	}
-	return invalid("PriceBasis", "unknown basis %q", b)
+	return err
 }
 
 // PricedLine is one line of a Result.

@@ -75,11 +75,9 @@ func (s Status) MarshalText() ([]byte, error) {
 
 // UnmarshalText decodes a status by name.
 func (s *Status) UnmarshalText(b []byte) error {
-	for v := Wishlist; v <= Abandoned; v++ {
-		if v.String() == string(b) {
-			*s = v
-			return nil
-		}
+	v, err := parseEnum(b, Wishlist, Abandoned, "Status")
+	if err == nil {
+		*s = v
 	}
-	return invalid("Status", "unknown status %q", b)
+	return err
 }
