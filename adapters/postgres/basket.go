@@ -1,0 +1,359 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/omnibasket/omnibasket/basket"
+)
+
+// OutboxEvent is a basket event with its position in the outbox.
+type OutboxEvent struct {
+	// Position orders every event of the store in commit order; positions
+	// increase but are not contiguous.
+	Position int64
+	// Event is the basket event as [Store.Events] returns it.
+	Event basket.Event
+}
+
+// encodedWrite is one basket of a Write, ready for the database.
+type encodedWrite struct {
+	w        basket.Write
+	snapshot []byte
+	customer *string
+}
+
+// eventColumns are the events of a Write as one array per column, inserted
+// with a single unnest.
+type eventColumns struct {
+	basketIDs []uuid.UUID
+	seqs      []int64
+	types     []string
+	ats       []time.Time
+	nanos     []int32
+	channels  []string
+	locations []string
+	actors    [][]byte
+	data      [][]byte
+}
+
+func (c *eventColumns) add(e basket.Event) error {
+	actor, err := json.Marshal(e.Actor)
+	if err != nil {
+		return &basket.InputError{Field: "Event.Actor", Reason: err.Error()}
+	}
+	data := []byte(e.Data)
+	if len(bytes.TrimSpace(data)) == 0 {
+		data = []byte("null")
+	}
+	c.basketIDs = append(c.basketIDs, e.BasketID)
+	c.seqs = append(c.seqs, e.Seq)
+	c.types = append(c.types, string(e.Type))
+	c.ats = append(c.ats, e.At)
+	c.nanos = append(c.nanos, int32(e.At.Nanosecond()%1000))
+	c.channels = append(c.channels, e.ChannelID)
+	c.locations = append(c.locations, e.LocationID)
+	c.actors = append(c.actors, actor)
+	c.data = append(c.data, data)
+	return nil
+}
+
+// Save implements [basket.Store]. In one transaction it inserts (version
+// 0) or compares and swaps (UPDATE … WHERE version = expected) every basket
+// of w, in basket ID order so that concurrent multi-basket writes cannot
+// deadlock; records w.Idempotency (INSERT … ON CONFLICT DO NOTHING: a
+// concurrent writer of the same key waits for the first to commit, then
+// finds it used); and appends the events under the outbox lock (see
+// [Store.ReadOutbox]). Any refusal rolls the whole transaction back.
+func (s *Store) Save(ctx context.Context, w basket.Write) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	writes := make([]encodedWrite, 0, 1+len(w.Also))
+	var events eventColumns
+	for _, x := range append([]basket.Write{w}, w.Also...) {
+		snap, err := json.Marshal(x.Basket)
+		if err != nil {
+			return &basket.InputError{Field: "Write.Basket", Reason: err.Error()}
+		}
+		ew := encodedWrite{w: x, snapshot: snap}
+		if c := x.Basket.Owner.CustomerID; c != "" {
+			ew.customer = &c
+		}
+		writes = append(writes, ew)
+		for _, e := range x.Events {
+			if err := events.add(e); err != nil {
+				return err
+			}
+		}
+	}
+	locked := slices.Clone(writes)
+	slices.SortStableFunc(locked, func(a, b encodedWrite) int {
+		return bytes.Compare(a.w.Basket.ID[:], b.w.Basket.ID[:])
+	})
+	err := s.inTx(ctx, "save", func(ctx context.Context, tx pgx.Tx) error {
+		for _, x := range locked {
+			if err := s.saveBasket(ctx, tx, x); err != nil {
+				return err
+			}
+		}
+		if rec := w.Idempotency; rec != nil {
+			tag, err := tx.Exec(ctx, s.q.insertIdempotency, rec.Key, rec.Digest[:], rec.BasketID, rec.Version, rec.Outcome)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return basket.ErrIdempotencyKeyUsed
+			}
+		}
+		// The outbox lock is taken last, once every row lock is held, and
+		// kept until commit: positions are drawn and become visible in the
+		// same order, and the lock is held only for the insert and commit.
+		b := &pgx.Batch{}
+		b.Queue(s.q.advisoryLock, s.outboxKey)
+		b.Queue(s.q.insertEvents, events.basketIDs, events.seqs, events.types, events.ats, events.nanos,
+			events.channels, events.locations, events.actors, events.data)
+		return tx.SendBatch(ctx, b).Close()
+	})
+	return wrap(ctx, "save basket "+w.Basket.ID.String(), basket.ErrInvalid, err)
+}
+
+func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error {
+	b := x.w.Basket
+	if x.w.ExpectedVersion == 0 {
+		tag, err := tx.Exec(ctx, s.q.createBasket, b.ID, b.Version, x.customer, b.Status.String(), b.CreatedAt, b.UpdatedAt, x.snapshot)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("%w: %s", basket.ErrAlreadyExists, b.ID)
+		}
+		return nil
+	}
+	tag, err := tx.Exec(ctx, s.q.updateBasket, b.ID, x.w.ExpectedVersion, b.Version, x.customer, b.Status.String(), b.UpdatedAt, x.snapshot, s.q.ownerSeq)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var current int64
+	switch err := tx.QueryRow(ctx, s.q.basketVersion, b.ID).Scan(&current); {
+	case errors.Is(err, pgx.ErrNoRows):
+		return basket.NotFound(b.ID)
+	case err != nil:
+		return err
+	}
+	return &basket.VersionConflictError{ID: b.ID, Expected: x.w.ExpectedVersion, Current: current}
+}
+
+// Get implements [basket.Store]: it decodes the stored JSON snapshot.
+func (s *Store) Get(ctx context.Context, id uuid.UUID) (*basket.Basket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var snap []byte
+	err := s.retry(ctx, func(ctx context.Context) error {
+		return s.pool.QueryRow(ctx, s.q.getBasket, id).Scan(&snap)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, basket.NotFound(id)
+	}
+	if err != nil {
+		return nil, wrap(ctx, "get basket "+id.String(), basket.ErrInvalid, err)
+	}
+	b := new(basket.Basket)
+	if err := json.Unmarshal(snap, b); err != nil {
+		return nil, fmt.Errorf("postgres: decode basket %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// Events implements [basket.Store]: the basket's events with Seq > after,
+// in order, or [basket.ErrNotFound] if there is no such basket.
+func (s *Store) Events(ctx context.Context, id uuid.UUID, after int64) ([]basket.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []basket.Event
+	var found bool
+	err := s.retry(ctx, func(ctx context.Context) error {
+		out, found = out[:0], false
+		rows, err := s.pool.Query(ctx, s.q.events, id, after)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			found = true
+			var (
+				seq              *int64
+				typ, ch, loc     *string
+				at               *time.Time
+				nano             *int32
+				actor, eventData []byte
+			)
+			if err := rows.Scan(&seq, &typ, &at, &nano, &ch, &loc, &actor, &eventData); err != nil {
+				return err
+			}
+			if seq == nil { // the basket, without events after `after`
+				continue
+			}
+			e, err := decodeEvent(id, *seq, *typ, *at, *nano, *ch, *loc, actor, eventData)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, wrap(ctx, "events of basket "+id.String(), basket.ErrInvalid, err)
+	}
+	if !found {
+		return nil, basket.NotFound(id)
+	}
+	if out == nil {
+		out = []basket.Event{}
+	}
+	return out, nil
+}
+
+func decodeEvent(id uuid.UUID, seq int64, typ string, at time.Time, nano int32, ch, loc string, actor, data []byte) (basket.Event, error) {
+	e := basket.Event{
+		BasketID: id, Seq: seq, Type: basket.EventType(typ),
+		At:        at.UTC().Add(time.Duration(nano)),
+		ChannelID: ch, LocationID: loc, Data: json.RawMessage(data),
+	}
+	if err := json.Unmarshal(actor, &e.Actor); err != nil {
+		return basket.Event{}, fmt.Errorf("decode actor of event %d of %s: %w", seq, id, err)
+	}
+	return e, nil
+}
+
+// FindByOwner implements [basket.Store]: the IDs of the baskets whose
+// customer is customerID, in the order they became that customer's
+// (creation order, in practice).
+func (s *Store) FindByOwner(ctx context.Context, customerID string) ([]uuid.UUID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var ids []uuid.UUID
+	err := s.retry(ctx, func(ctx context.Context) error {
+		rows, err := s.pool.Query(ctx, s.q.findByOwner, customerID)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		return err
+	})
+	if err != nil {
+		return nil, wrap(ctx, "find baskets by owner", basket.ErrInvalid, err)
+	}
+	if ids == nil {
+		ids = []uuid.UUID{}
+	}
+	return ids, nil
+}
+
+// Idempotency implements [basket.Store].
+func (s *Store) Idempotency(ctx context.Context, key string) (basket.IdempotencyRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return basket.IdempotencyRecord{}, err
+	}
+	rec := basket.IdempotencyRecord{Key: key}
+	var digest []byte
+	err := s.retry(ctx, func(ctx context.Context) error {
+		return s.pool.QueryRow(ctx, s.q.idempotency, key).Scan(&digest, &rec.BasketID, &rec.Version, &rec.Outcome)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return basket.IdempotencyRecord{}, fmt.Errorf("%w: no idempotency record under this key", basket.ErrNotFound)
+	}
+	if err != nil {
+		return basket.IdempotencyRecord{}, wrap(ctx, "idempotency record", basket.ErrInvalid, err)
+	}
+	if len(digest) != len(rec.Digest) {
+		return basket.IdempotencyRecord{}, fmt.Errorf("postgres: idempotency record with a %d-byte digest", len(digest))
+	}
+	copy(rec.Digest[:], digest)
+	return rec, nil
+}
+
+// ReadOutbox returns up to limit events with a position above after, in
+// position order: the transactional outbox of every basket change. A
+// consumer keeps the position of the last event it has processed and
+// passes it as after on its next call (0 to start from the beginning):
+//
+//	for {
+//		batch, err := store.ReadOutbox(ctx, cursor, 100)
+//		// publish batch, then persist cursor = batch[len(batch)-1].Position
+//	}
+//
+// Positions are drawn from a sequence, and a sequence alone does not give
+// commit order: a transaction may draw position 7, commit after another
+// that drew 8, and a reader that saw 8 first would skip 7 for good. Save
+// prevents that by taking a transaction-scoped advisory lock (one per
+// schema) right before inserting its events and holding it to commit, so
+// that event-writing transactions draw positions and commit one at a time,
+// and an event becomes visible only after every event of a lower position
+// that will ever commit. The cost is that the insert-and-commit step of
+// Save is serialized per schema (see the package benchmarks); everything
+// before it (reads, row locks, conflict checks) runs concurrently.
+// Positions have gaps (rolled-back transactions); the order is the
+// commit order of the saves, and within a save the order of its events.
+// Delivery is at least once if the consumer persists its cursor after
+// publishing.
+func (s *Store) ReadOutbox(ctx context.Context, after int64, limit int) ([]OutboxEvent, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, &basket.InputError{Field: "limit", Reason: fmt.Sprintf("must be positive, got %d", limit)}
+	}
+	var out []OutboxEvent
+	err := s.retry(ctx, func(ctx context.Context) error {
+		out = out[:0]
+		rows, err := s.pool.Query(ctx, s.q.readOutbox, after, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				pos, seq         int64
+				id               uuid.UUID
+				typ, ch, loc     string
+				at               time.Time
+				nano             int32
+				actor, eventData []byte
+			)
+			if err := rows.Scan(&pos, &id, &seq, &typ, &at, &nano, &ch, &loc, &actor, &eventData); err != nil {
+				return err
+			}
+			e, err := decodeEvent(id, seq, typ, at, nano, ch, loc, actor, eventData)
+			if err != nil {
+				return err
+			}
+			out = append(out, OutboxEvent{Position: pos, Event: e})
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, wrap(ctx, "read outbox", basket.ErrInvalid, err)
+	}
+	if out == nil {
+		out = []OutboxEvent{}
+	}
+	return out, nil
+}

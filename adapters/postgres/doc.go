@@ -1,0 +1,91 @@
+// Package postgres keeps omnibasket's state in PostgreSQL (through pgx), so
+// that every instance of a deployment serves the same baskets, stock
+// reservations and single-use check-in tokens. One [Store] implements
+//
+//   - [basket.Store]: baskets as a JSON snapshot plus indexed columns, their
+//     append-only event history, idempotency records;
+//   - a transactional event outbox over that history ([Store.ReadOutbox]);
+//   - [stock.Provider] and [stock.Reserver]: stock levels fed by the
+//     retailer ([Store.SetOnHand], [Store.SetNextArrival]) and reservations
+//     that never oversell;
+//   - [handoff.ReplayStore]: the nonces of redeemed check-in tokens.
+//
+// Every conformance suite of the module (basket/baskettest,
+// stock/stocktest, basket/handoff/handofftest) runs against it.
+//
+// # Opening and migrating
+//
+//	store, err := postgres.Open(ctx, os.Getenv("DATABASE_URL"), postgres.Options{Schema: "shop"})
+//	if err != nil { … }
+//	defer store.Close()
+//	if err := store.Migrate(ctx); err != nil { … } // at deployment or start-up
+//
+// Or [New] over a pgxpool.Pool the program already has. Opening never
+// changes the database: the embedded migrations (migrations/0001_init.sql,
+// …) are applied only by an explicit [Store.Migrate], which is idempotent
+// and safe when several instances call it at once. All tables live in one
+// schema, [Options.Schema] ("omnibasket" by default), always quoted, so
+// that tenants or tests can each have their own. The role needs the usual
+// DML rights on that schema, plus CREATE for Migrate.
+//
+// # Concurrency guarantees
+//
+// Every method is safe for concurrent use by goroutines and by any number
+// of processes sharing the database; no guarantee relies on in-process
+// locking. Transactions run at READ COMMITTED; the guarantees come from
+// conditional writes, row locks and transaction-scoped advisory locks:
+//
+//   - Save is all or nothing (baskets, events, idempotency record, merged
+//     baskets of Write.Also). Its version check is an UPDATE … WHERE
+//     version = expected: of concurrent writers from the same version,
+//     exactly one succeeds and the others get a [*basket.VersionConflictError]
+//     with the current version. Baskets are locked in ID order. An
+//     idempotency key is a primary key: of concurrent writes with the same
+//     key, one commits and the others get [basket.ErrIdempotencyKeyUsed].
+//   - The outbox is read by position in commit order, without gaps that
+//     fill in later (see [Store.ReadOutbox] for how, and what it costs).
+//   - Reservations never oversell: each basket's calls are serialized by an
+//     advisory lock on the basket, and the stock rows involved are locked
+//     in (SKU, location) order before availability is read, so competing
+//     reservations of a SKU are decided one after the other by the
+//     database; a reserved-units counter per row changes in the same
+//     statement as the reservation lines. Expiry is judged when read,
+//     against [Options.Clock], passed to each query (SQL now() is never
+//     used), so an expired reservation holds nothing whether or not
+//     [Store.Prune] has deleted it yet.
+//   - A nonce is consumed by one INSERT … ON CONFLICT: exactly one of
+//     concurrent consumers succeeds.
+//
+// A transaction aborted by a serialization failure (40001) or a deadlock
+// (40P01) is retried with bounded exponential backoff and jitter
+// ([Options.MaxRetries]); with the lock orders above, neither is expected.
+// A connection lost mid-transaction rolls it back entirely and is not
+// retried.
+//
+// # Errors
+//
+// Refusals are the domain's errors: [basket.ErrNotFound],
+// [basket.ErrAlreadyExists], [*basket.VersionConflictError],
+// [basket.ErrIdempotencyKeyUsed], [basket.ErrInvalid]; the stock package's
+// [*stock.InputError], [*stock.ShortageError], [*stock.NotFoundError],
+// [*stock.ConflictError]; [handoff.ErrAlreadyUsed]. Database failures are
+// wrapped with %w: the *pgconn.PgError (or network error) stays reachable
+// with errors.As, a value PostgreSQL refuses (SQLSTATE class 22, such as a
+// NUL byte in an ID) also matches the domain's ErrInvalid, and a call whose
+// context ended also matches the context's error.
+//
+// # Time
+//
+// Instants the store judges (reservation expiry, request-key age, nonce
+// expiry) are kept as int64 nanoseconds since the Unix epoch, so that
+// "active at expiry − 1 ns, expired at expiry" holds exactly; reservation
+// times outside the years 1678 to 2262 are refused as invalid input. Event
+// times keep their nanoseconds too.
+//
+// # Tests and examples
+//
+// The tests need a server: they run when OMNIBASKET_POSTGRES_URL is set
+// (.ci/run starts a local PostgreSQL and sets it) and are skipped
+// otherwise, each in its own throw-away schema. The package example has no
+// Output comment, so `go test` compiles it but does not run it.
+package postgres

@@ -1,0 +1,70 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/omnibasket/omnibasket/adapters/postgres"
+	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/stock"
+)
+
+// Open a store, migrate its schema, feed stock, hold it for a basket, save
+// the basket and follow the outbox. The example needs a server, so it has
+// no Output comment: go test compiles it but does not run it.
+func Example() {
+	ctx := context.Background()
+	store, err := postgres.Open(ctx, os.Getenv("OMNIBASKET_POSTGRES_URL"), postgres.Options{Schema: "shop"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil { // explicit, idempotent
+		log.Fatal(err)
+	}
+
+	// The retailer's stock feed, then a reservation that cannot oversell.
+	if err := store.SetOnHand(ctx, "kettle-01", "paris-opera", 3); err != nil {
+		log.Fatal(err)
+	}
+	res, err := store.Reserve(ctx, stock.ReserveRequest{
+		BasketID: "basket-42", RequestKey: "checkout-1", LocationID: "paris-opera",
+		Lines:     []stock.ReserveLine{{SKU: "kettle-01", Quantity: 1}},
+		ExpiresAt: time.Now().Add(15 * time.Minute),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("held until", res.ExpiresAt)
+
+	// Baskets are usually saved by a basket.Service configured with the
+	// store; Save is the low-level call.
+	now := time.Now().UTC()
+	b, created, err := basket.New(uuid.New(), basket.Owner{CustomerID: "c-1"}, channel.Context{
+		ChannelID: "web", Kind: channel.Web, Country: "FR", Currency: "EUR",
+		PriceLists: []string{"web"}, TaxZone: "FR", PricesIncludeTax: true, AsOf: now,
+	}, basket.Cart, basket.Meta{Actor: basket.Actor{Kind: basket.Shopper, ID: "c-1"}, At: now})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := store.Save(ctx, basket.Write{Basket: b, Events: []basket.Event{created}}); err != nil {
+		log.Fatal(err)
+	}
+
+	// A publisher follows the outbox with a cursor it persists.
+	var cursor int64
+	events, err := store.ReadOutbox(ctx, cursor, 100)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, e := range events {
+		fmt.Println(e.Position, e.Event.Type, e.Event.BasketID)
+		cursor = e.Position
+	}
+}

@@ -1,0 +1,138 @@
+package postgres
+
+import "strings"
+
+// queries holds every statement of the store, with the schema quoted in.
+// Keeping the texts fixed per store lets pgx prepare and cache them.
+type queries struct {
+	// baskets
+	createBasket, updateBasket, basketVersion, insertIdempotency, advisoryLock,
+	insertEvents, getBasket, events, findByOwner, idempotency, readOutbox string
+	// stock
+	keyRecord, reservationsAt, lockLevels, lockHeldLevels, lockExpiredLevels, availability,
+	deleteLines, deleteExpiredLines, deleteHeaders, deleteExpiredHeaders, upsertHeader, insertLines, upsertKey,
+	extendHeader, extendLines, reservationsOf, levels, setOnHand, setNextArrival,
+	expiredBaskets, pruneKeys string
+	// handoff
+	consume, pruneNonces string
+	// ownerSeq is the qualified name of the owner sequence, passed as a
+	// regclass parameter.
+	ownerSeq string
+}
+
+func newQueries(schema string) queries {
+	r := strings.NewReplacer("{s}", schema)
+	q := func(sql string) string { return r.Replace(sql) }
+	return queries{
+		createBasket: q(`INSERT INTO {s}.baskets (id, version, customer_id, status, created_at, updated_at, snapshot)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`),
+		updateBasket: q(`UPDATE {s}.baskets SET version = $3, customer_id = $4, status = $5, updated_at = $6, snapshot = $7,
+				owner_seq = CASE WHEN customer_id IS DISTINCT FROM $4 THEN nextval($8::regclass) ELSE owner_seq END
+			WHERE id = $1 AND version = $2`),
+		basketVersion:     q(`SELECT version FROM {s}.baskets WHERE id = $1`),
+		insertIdempotency: q(`INSERT INTO {s}.basket_idempotency (key, digest, basket_id, version, outcome) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`),
+		advisoryLock:      `SELECT pg_advisory_xact_lock($1)`,
+		insertEvents: q(`INSERT INTO {s}.basket_events (basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data)
+			SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::integer[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[])`),
+		getBasket: q(`SELECT snapshot FROM {s}.baskets WHERE id = $1`),
+		events: q(`SELECT e.seq, e.type, e.at, e.at_nanos, e.channel_id, e.location_id, e.actor, e.data
+			FROM {s}.baskets b LEFT JOIN {s}.basket_events e ON e.basket_id = b.id AND e.seq > $2
+			WHERE b.id = $1 ORDER BY e.seq`),
+		findByOwner: q(`SELECT id FROM {s}.baskets WHERE customer_id = $1 ORDER BY owner_seq`),
+		idempotency: q(`SELECT digest, basket_id, version, outcome FROM {s}.basket_idempotency WHERE key = $1`),
+		readOutbox: q(`SELECT position, basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data
+			FROM {s}.basket_events WHERE position > $1 ORDER BY position LIMIT $2`),
+
+		keyRecord: q(`SELECT digest, recorded_at_ns, location_id, expires_at_ns, skus, quantities
+			FROM {s}.stock_request_keys WHERE basket_id = $1 AND request_key = $2`),
+		reservationsAt: q(`SELECT r.location_id, r.request_key, r.expires_at_ns, l.sku, l.quantity
+			FROM {s}.stock_reservations r
+			JOIN {s}.stock_reservation_lines l ON l.basket_id = r.basket_id AND l.location_id = r.location_id
+			WHERE r.basket_id = $1 AND r.location_id = ANY($2::text[])
+			ORDER BY r.location_id, l.sku`),
+		// The level locks: ORDER BY is applied before the locking clause,
+		// so rows are locked in (sku, location) order, the one order every
+		// transaction uses.
+		lockLevels: q(`SELECT 1 FROM {s}.stock_levels
+			WHERE (sku, location_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+			ORDER BY sku, location_id FOR NO KEY UPDATE`),
+		lockHeldLevels: q(`SELECT 1 FROM {s}.stock_levels
+			WHERE (sku, location_id) IN (SELECT sku, location_id FROM {s}.stock_reservation_lines
+				WHERE basket_id = $1 AND location_id = ANY($2::text[]))
+			ORDER BY sku, location_id FOR NO KEY UPDATE`),
+		lockExpiredLevels: q(`SELECT 1 FROM {s}.stock_levels
+			WHERE (sku, location_id) IN (SELECT sku, location_id FROM {s}.stock_reservation_lines
+				WHERE basket_id = $1 AND expires_at_ns <= $2)
+			ORDER BY sku, location_id FOR NO KEY UPDATE`),
+		// availability runs in a statement after lockLevels, so its snapshot
+		// sees every reservation committed before the locks were granted.
+		// For each SKU asked at location $1: the on-hand count and the
+		// units held by active reservations ($3 is now) other than basket
+		// $4's (NULL when the level is unknown).
+		availability: q(`SELECT l.on_hand,
+				l.reserved
+				- COALESCE((SELECT sum(x.quantity) FROM {s}.stock_reservation_lines x
+					WHERE x.location_id = $1 AND x.sku = r.sku AND x.expires_at_ns <= $3), 0)::bigint
+				- COALESCE((SELECT x.quantity FROM {s}.stock_reservation_lines x
+					WHERE x.basket_id = $4 AND x.location_id = $1 AND x.sku = r.sku AND x.expires_at_ns > $3), 0)
+			FROM unnest($2::text[]) WITH ORDINALITY AS r(sku, i)
+			LEFT JOIN {s}.stock_levels l ON l.location_id = $1 AND l.sku = r.sku
+			ORDER BY r.i`),
+		// Lines and the reserved counters change in the same statement, so
+		// the counters always equal the sum of the lines.
+		deleteLines: q(`WITH gone AS (
+				DELETE FROM {s}.stock_reservation_lines WHERE basket_id = $1 AND location_id = ANY($2::text[])
+				RETURNING sku, location_id, quantity)
+			UPDATE {s}.stock_levels l SET reserved = l.reserved - g.quantity
+			FROM gone g WHERE l.sku = g.sku AND l.location_id = g.location_id`),
+		deleteExpiredLines: q(`WITH gone AS (
+				DELETE FROM {s}.stock_reservation_lines WHERE basket_id = $1 AND expires_at_ns <= $2
+				RETURNING sku, location_id, quantity)
+			UPDATE {s}.stock_levels l SET reserved = l.reserved - g.quantity
+			FROM gone g WHERE l.sku = g.sku AND l.location_id = g.location_id`),
+		deleteHeaders:        q(`DELETE FROM {s}.stock_reservations WHERE basket_id = $1 AND location_id = ANY($2::text[])`),
+		deleteExpiredHeaders: q(`DELETE FROM {s}.stock_reservations WHERE basket_id = $1 AND expires_at_ns <= $2`),
+		upsertHeader: q(`INSERT INTO {s}.stock_reservations (basket_id, location_id, request_key, expires_at_ns)
+			VALUES ($1, $2, $3, $4)
+			ON CONFLICT (basket_id, location_id) DO UPDATE SET request_key = EXCLUDED.request_key, expires_at_ns = EXCLUDED.expires_at_ns`),
+		insertLines: q(`WITH added AS (
+				INSERT INTO {s}.stock_reservation_lines (basket_id, location_id, sku, quantity, expires_at_ns)
+				SELECT $1, $2, u.sku, u.quantity, $3 FROM unnest($4::text[], $5::bigint[]) AS u(sku, quantity)
+				RETURNING sku, location_id, quantity)
+			UPDATE {s}.stock_levels l SET reserved = l.reserved + a.quantity
+			FROM added a WHERE l.sku = a.sku AND l.location_id = a.location_id`),
+		upsertKey: q(`INSERT INTO {s}.stock_request_keys
+				(basket_id, request_key, digest, recorded_at_ns, location_id, expires_at_ns, skus, quantities)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (basket_id, request_key) DO UPDATE SET digest = EXCLUDED.digest,
+				recorded_at_ns = EXCLUDED.recorded_at_ns, location_id = EXCLUDED.location_id,
+				expires_at_ns = EXCLUDED.expires_at_ns, skus = EXCLUDED.skus, quantities = EXCLUDED.quantities`),
+		extendHeader: q(`UPDATE {s}.stock_reservations SET expires_at_ns = $3 WHERE basket_id = $1 AND location_id = $2`),
+		extendLines:  q(`UPDATE {s}.stock_reservation_lines SET expires_at_ns = $3 WHERE basket_id = $1 AND location_id = $2`),
+		reservationsOf: q(`SELECT r.location_id, r.request_key, r.expires_at_ns, l.sku, l.quantity
+			FROM {s}.stock_reservations r
+			JOIN {s}.stock_reservation_lines l ON l.basket_id = r.basket_id AND l.location_id = r.location_id
+			WHERE r.basket_id = $1 AND r.expires_at_ns > $2
+			ORDER BY r.location_id, l.sku`),
+		levels: q(`SELECT l.sku, l.location_id, l.on_hand,
+				l.reserved - COALESCE((SELECT sum(x.quantity) FROM {s}.stock_reservation_lines x
+					WHERE x.location_id = l.location_id AND x.sku = l.sku AND x.expires_at_ns <= $3), 0)::bigint,
+				l.next_arrival_ns
+			FROM {s}.stock_levels l
+			WHERE l.sku = ANY($1::text[]) AND l.location_id = ANY($2::text[])
+			ORDER BY l.sku, l.location_id`),
+		setOnHand: q(`INSERT INTO {s}.stock_levels (sku, location_id, on_hand) VALUES ($1, $2, $3)
+			ON CONFLICT (sku, location_id) DO UPDATE SET on_hand = EXCLUDED.on_hand`),
+		setNextArrival: q(`UPDATE {s}.stock_levels SET next_arrival_ns = $3 WHERE sku = $1 AND location_id = $2`),
+		expiredBaskets: q(`SELECT basket_id FROM {s}.stock_reservations WHERE expires_at_ns <= $1
+			GROUP BY basket_id ORDER BY min(expires_at_ns) LIMIT $2`),
+		pruneKeys: q(`DELETE FROM {s}.stock_request_keys WHERE recorded_at_ns <= $1`),
+
+		consume: q(`INSERT INTO {s}.handoff_nonces (nonce, expires_at_ns) VALUES ($1, $2)
+			ON CONFLICT (nonce) DO UPDATE SET expires_at_ns = EXCLUDED.expires_at_ns
+			WHERE {s}.handoff_nonces.expires_at_ns <= $3`),
+		pruneNonces: q(`DELETE FROM {s}.handoff_nonces WHERE expires_at_ns <= $1`),
+
+		ownerSeq: schema + ".basket_owner_seq",
+	}
+}
