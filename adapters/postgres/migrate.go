@@ -137,3 +137,17 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// DropSchema deletes the store's schema and everything in it: every basket,
+// event, reservation and nonce. It is the teardown of [Store.Migrate] for
+// tests, examples and decommissioned tenants, and it is irreversible; it
+// takes the migration lock so that it does not interleave with a Migrate.
+func (s *Store) DropSchema(ctx context.Context) error {
+	return s.inTx(ctx, "drop schema", func(ctx context.Context, tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey("migrate", s.schema, "")); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "DROP SCHEMA IF EXISTS "+s.ident+" CASCADE")
+		return err
+	})
+}

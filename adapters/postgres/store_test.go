@@ -384,3 +384,36 @@ func TestDatabaseErrorsAreTyped(t *testing.T) {
 	_, err = s.Get(ctx, b.ID)
 	assert.ErrorIs(t, err, basket.ErrNotFound)
 }
+
+func TestDropSchema(t *testing.T) {
+	url := os.Getenv("OMNIBASKET_POSTGRES_URL")
+	if url == "" {
+		t.Skip("OMNIBASKET_POSTGRES_URL is not set; see .ci/run for starting a local PostgreSQL")
+	}
+	ctx := context.Background()
+	schema := fmt.Sprintf("omnibasket_drop_%d", time.Now().UnixNano())
+	s, err := Open(ctx, url, Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetOnHand(ctx, "SKU", "LOC", 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var exists bool
+	if err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", schema).Scan(&exists); err != nil {
+		t.Fatal(err)
+	}
+	if exists {
+		t.Fatal("schema still exists")
+	}
+	if err := s.DropSchema(ctx); err != nil {
+		t.Fatalf("dropping twice: %v", err)
+	}
+}

@@ -23,8 +23,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/omnibasket/omnibasket/adapters/postgres"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/basket/handoff"
@@ -53,22 +51,13 @@ type instance struct {
 
 func run(ctx context.Context, w io.Writer, url string) (err error) {
 	schema := "omnibasket_example_" + randomSuffix()
-	admin, err := pgxpool.New(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer admin.Close()
-	defer func() {
-		_, dropErr := admin.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-		err = errors.Join(err, dropErr)
-	}()
-
 	key := handoff.Key{ID: "k1", Secret: []byte("a-shared-secret-from-your-vault!"), ActiveFrom: time.Now().Add(-time.Hour)}
 	web, err := newInstance(ctx, "web", url, schema, key)
 	if err != nil {
 		return err
 	}
 	defer web.store.Close()
+	defer func() { err = errors.Join(err, web.store.DropSchema(context.Background())) }()
 	tablet, err := newInstance(ctx, "store", url, schema, key)
 	if err != nil {
 		return err
