@@ -169,7 +169,13 @@ func compile(in []Promotion, indexed bool) (*Set, error) {
 		}
 		for _, ch := range chans {
 			if c.wide {
-				s.wide.add(ch, c.rank)
+				// A basket-wide coupon promotion can only apply when its code
+				// is in the wallet, and it is found through the coupon index
+				// then; listing it here would make every basket examine every
+				// such code (thousands, at a coupon-heavy retailer).
+				if c.Coupon == "" {
+					s.wide.add(ch, c.rank)
+				}
 				continue
 			}
 			for _, k := range c.keySKUs {

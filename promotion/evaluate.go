@@ -322,6 +322,9 @@ func (ev *evaluator) gather() {
 	if !s.indexed {
 		for r := range s.promos {
 			c := &s.promos[r]
+			if c.wide && c.Coupon != "" && !slices.Contains(sc.codes, c.Coupon) {
+				continue // the same rule as the index: see Compile
+			}
 			cd := cand{rank: int32(r), lo: int32(len(sc.candLines)), all: c.wide}
 			if !c.wide {
 				for li := range sc.order {
@@ -357,6 +360,7 @@ func (ev *evaluator) gather() {
 			}
 		}
 		cd.hi = int32(len(sc.candLines))
+		cd.all = cd.all || s.promos[r].wide // a wide coupon promotion found through the wallet
 		ev.admit(cd)
 	}
 }

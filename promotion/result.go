@@ -56,8 +56,11 @@ type Evaluation struct {
 	// promotion is examined when its channel, kind and location scope admits
 	// the context and it concerns the basket (a target of All, a fee
 	// discount, or a target naming a SKU or category of a line), or when
-	// its coupon code is in the wallet. Other promotions are not listed and
-	// cannot change the result.
+	// its coupon code is in the wallet. A basket-wide coupon promotion is
+	// examined only when its code is in the wallet: at a retailer with
+	// thousands of codes, listing every code a shopper does not hold would
+	// make each evaluation cost follow the codes, not the basket. Other
+	// promotions are not listed and cannot change the result.
 	Explanations []Explanation `json:"explanations"`
 	// Coupons has one state per distinct wallet code, sorted by normalised code.
 	Coupons []CouponState `json:"coupons"`

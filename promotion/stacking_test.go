@@ -110,7 +110,10 @@ func TestExplanationsAndGaps(t *testing.T) {
 		{ID: "old", Lane: Catalogue, EndsAt: asOf(), Effect: Effect{Kind: PercentOff, Percent: pct("5"), Target: all()}},
 		{ID: "soon", Lane: Catalogue, StartsAt: asOf().Add(time.Nanosecond), Effect: Effect{Kind: PercentOff, Percent: pct("5"), Target: all()}},
 		{ID: "usd", Lane: Basket, Effect: Effect{Kind: BasketAmountOff, Amount: pricing.MustParse("5.00", "USD"), Target: all()}},
-		{ID: "code", Lane: Basket, Coupon: "SPRING", Effect: Effect{Kind: BasketPercentOff, Percent: pct("5"), Target: all()}},
+		{ID: "code", Lane: Basket, Coupon: "SPRING", Effect: Effect{Kind: BasketPercentOff, Percent: pct("5"), Target: cats("shoes")}},
+		// A basket-wide code the shopper does not hold is not examined: at a
+		// retailer with thousands of codes, every basket would list them all.
+		{ID: "wide-code", Lane: Basket, Coupon: "EVERYTHING", Effect: Effect{Kind: BasketPercentOff, Percent: pct("5"), Target: all()}},
 		{ID: "gold", Lane: Basket, LoyaltyTiers: []string{"gold", "platinum"}, Effect: Effect{Kind: BasketPercentOff, Percent: pct("5"), Target: all()}},
 		{ID: "spend", Name: "10 % off", Lane: Basket, MinSubtotal: eur("100.00"), Effect: Effect{Kind: BasketPercentOff, Percent: pct("10"), Target: all()}},
 		{ID: "shoes2", Name: "5.00 off", Lane: Basket, MinQuantity: 2, QuantityTarget: cats("shoes"), Effect: Effect{Kind: BasketAmountOff, Amount: eur("5.00"), Target: all()}},
@@ -149,7 +152,7 @@ func TestExplanationsAndGaps(t *testing.T) {
 		"ship":   {NotApplicable, ReasonNoTarget, "ship needs an eligible fulfilment fee"},
 	}
 	if len(ev.Explanations) != len(want) {
-		t.Errorf("%d explanations, want %d (not examined: elsewhere, not-in-basket)", len(ev.Explanations), len(want))
+		t.Errorf("%d explanations, want %d (not examined: elsewhere, not-in-basket, wide-code)", len(ev.Explanations), len(want))
 	}
 	for id, w := range want {
 		x := explanation(t, ev, id)
