@@ -228,11 +228,44 @@ func Diff(prev, next *Result) []Change {
 	if prev != nil && prev.Totals.Total != next.Totals.Total && prev.Context.Currency == next.Context.Currency {
 		out = append(out, Change{Kind: ChangeTotal, Old: moneyPtr(prev.Totals.Total), New: moneyPtr(next.Totals.Total)})
 	}
-	slices.SortStableFunc(out, func(a, b Change) int {
-		return cmp.Or(cmp.Compare(a.Kind, b.Kind), compareLineIDs(a.LineID, b.LineID),
-			cmp.Compare(a.PromotionID, b.PromotionID), cmp.Compare(a.Coupon, b.Coupon))
-	})
+	sortChanges(out)
 	return out
+}
+
+// sortChanges puts the report in its documented order: by kind, then line
+// ID, promotion ID, coupon. Each kind is produced in line, then coupon
+// order already, so a stable counting sort by kind, applied in place by
+// following the permutation's cycles, does it in linear time without
+// copying the (large) entries more than once; only the promotion kinds,
+// produced in evaluation order, are sorted by ID afterwards.
+func sortChanges(cs []Change) {
+	var start [ChangeTotal + 2]int32
+	for i := range cs {
+		start[cs[i].Kind+1]++
+	}
+	for k := 1; k < len(start); k++ {
+		start[k] += start[k-1]
+	}
+	pos := make([]int32, len(cs))
+	for i := range cs {
+		pos[i] = start[cs[i].Kind]
+		start[cs[i].Kind]++
+	}
+	for i := range cs {
+		for pos[i] != int32(i) {
+			j := pos[i]
+			cs[i], cs[j] = cs[j], cs[i]
+			pos[i], pos[j] = pos[j], pos[i]
+		}
+	}
+	for _, k := range [...]ChangeKind{ChangePromotionLost, ChangePromotionGained} {
+		lo, _ := slices.BinarySearchFunc(cs, k, func(c Change, k ChangeKind) int { return cmp.Compare(c.Kind, k) })
+		hi := lo
+		for hi < len(cs) && cs[hi].Kind == k {
+			hi++
+		}
+		slices.SortFunc(cs[lo:hi], func(a, b Change) int { return cmp.Compare(a.PromotionID, b.PromotionID) })
+	}
 }
 
 // lineChanges appends what changed for one line; old is nil for a new line.

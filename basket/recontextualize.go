@@ -111,8 +111,11 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	if err != nil {
 		return nil, &InputError{Field: "Context.Currency", Reason: err.Error(), Kind: ErrInvalid}
 	}
-	lines := slices.Clone(b.Lines)
-	slices.SortFunc(lines, func(x, y Line) int { return compareLineIDs(x.ID, y.ID) })
+	lines := b.Lines // the aggregate keeps them sorted; a hand-built basket may not
+	if !slices.IsSortedFunc(lines, func(x, y Line) int { return compareLineIDs(x.ID, y.ID) }) {
+		lines = slices.Clone(lines)
+		slices.SortFunc(lines, func(x, y Line) int { return compareLineIDs(x.ID, y.ID) })
+	}
 
 	r := &Result{
 		BasketID: b.ID, BasketVersion: b.Version, Context: target.Clone(), Policy: opts.Policy,
@@ -137,13 +140,11 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	}
 	prices := snap.Prices.For(target)
 	rates := snap.Tax.Zone(target.TaxZone, target.AsOf)
-	var prev map[string]*PricedLine
+	var prevLines []PricedLine // sorted by line ID, like lines
 	if b.Result != nil {
-		prev = make(map[string]*PricedLine, len(b.Result.Lines))
-		for i := range b.Result.Lines {
-			prev[b.Result.Lines[i].LineID] = &b.Result.Lines[i]
-		}
+		prevLines = b.Result.Lines
 	}
+	p := 0
 	quoteLocked := b.Status == Quote && target.AsOf.Before(b.QuoteLockedUntil)
 	promoLines := make([]promotion.Line, 0, len(lines))
 	zero := pricing.Zero(cur)
@@ -169,7 +170,11 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		}
 		pl.Priced, pl.ListPrice, pl.Source, pl.TaxRate = true, res.Unit, res.Source, rate
 		pl.UnitPrice, pl.Basis = res.Unit, BasisTarget
-		if old, ok := prev[l.ID]; ok && old.Priced && old.UnitPrice.Currency() == cur {
+		for p < len(prevLines) && compareLineIDs(prevLines[p].LineID, l.ID) < 0 {
+			p++
+		}
+		if p < len(prevLines) && prevLines[p].LineID == l.ID && prevLines[p].Priced && prevLines[p].UnitPrice.Currency() == cur {
+			old := &prevLines[p]
 			switch {
 			case quoteLocked:
 				pl.UnitPrice, pl.Basis = old.UnitPrice, BasisQuoteLocked
@@ -214,12 +219,22 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 
 	// 5. Tax, on line totals after discounts and on fees after fee discounts.
 	taxLines := make([]pricing.TaxLine, 0, len(promoLines)+len(eval.Fees))
-	lineAt := make(map[string]*PricedLine, len(r.Lines))
-	for i := range r.Lines {
-		lineAt[r.Lines[i].LineID] = &r.Lines[i]
+	// eval.Lines lists the priced lines in r.Lines order, so a cursor finds
+	// each in amortised constant time; the search is the fallback for IDs
+	// whose string order differs from line order (L9999 < L10000).
+	cursor := 0
+	lineAt := func(id string) *PricedLine {
+		for c := cursor; c < len(r.Lines); c++ {
+			if r.Lines[c].LineID == id {
+				cursor = c + 1
+				return &r.Lines[c]
+			}
+		}
+		i, _ := slices.BinarySearchFunc(r.Lines, id, func(l PricedLine, id string) int { return compareLineIDs(l.LineID, id) })
+		return &r.Lines[i]
 	}
 	for _, lr := range eval.Lines {
-		pl := lineAt[lr.LineID]
+		pl := lineAt(lr.LineID)
 		pl.Discounts = lr.Adjustments
 		if pl.Discount, err = pl.Subtotal.Sub(lr.Total); err != nil {
 			return nil, err
@@ -246,8 +261,9 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 			*dst, err = dst.Add(m)
 		}
 	}
+	cursor = 0
 	for i, lr := range eval.Lines {
-		pl := lineAt[lr.LineID]
+		pl := lineAt(lr.LineID)
 		pl.Net, pl.Tax, pl.Total = taxed[i].Net, taxed[i].Tax, taxed[i].Gross
 		sum(&t.Subtotal, pl.Subtotal)
 		sum(&t.Discount, pl.Discount)

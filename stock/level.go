@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -62,14 +63,12 @@ type Provider interface {
 	Levels(ctx context.Context, q Query) (Levels, error)
 }
 
-type pair struct{ sku, loc string }
-
 // Levels is an immutable lookup of [Level] by SKU and location, built with
 // [NewLevels]. The zero value is empty (every pair unknown). It is safe to
 // share between goroutines.
 type Levels struct {
-	sorted []Level // by SKU, then location
-	index  map[pair]int
+	sorted []Level             // by SKU, then location
+	index  map[string][2]int32 // SKU → its range [lo, hi) in sorted
 }
 
 // NewLevels validates levels and builds the lookup. It rejects an empty SKU
@@ -98,12 +97,17 @@ func NewLevels(levels []Level) (Levels, error) {
 	if !slices.IsSortedFunc(sorted, compareLevel) {
 		slices.SortFunc(sorted, compareLevel)
 	}
-	index := make(map[pair]int, len(sorted))
+	index := make(map[string][2]int32)
 	for i, l := range sorted {
 		if i > 0 && compareLevel(sorted[i-1], l) == 0 {
 			return Levels{}, duplicateLevel(levels, l)
 		}
-		index[pair{l.SKU, l.LocationID}] = i
+		r := index[l.SKU]
+		if r[1] == 0 {
+			r[0] = int32(i)
+		}
+		r[1] = int32(i + 1)
+		index[l.SKU] = r
 	}
 	return Levels{sorted: sorted, index: index}, nil
 }
@@ -133,11 +137,31 @@ func compareLevel(a, b Level) int {
 // Get returns the level of sku at location; false means the level is
 // unknown.
 func (l Levels) Get(sku, location string) (Level, bool) {
-	i, ok := l.index[pair{sku, location}]
+	i, ok := l.find(sku, location)
 	if !ok {
 		return Level{}, false
 	}
 	return l.sorted[i], true
+}
+
+// ofSKU returns the levels of one SKU, sorted by location, and the index
+// of the first in l.sorted: one map lookup for all the locations of a SKU,
+// as Plan needs them.
+func (l Levels) ofSKU(sku string) (int, []Level) {
+	r, ok := l.index[sku]
+	if !ok {
+		return 0, nil
+	}
+	return int(r[0]), l.sorted[r[0]:r[1]]
+}
+
+func (l Levels) find(sku, location string) (int, bool) {
+	r, ok := l.index[sku]
+	if !ok {
+		return 0, false
+	}
+	i, found := slices.BinarySearchFunc(l.sorted[r[0]:r[1]], location, func(x Level, loc string) int { return strings.Compare(x.LocationID, loc) })
+	return int(r[0]) + i, found
 }
 
 // Len returns the number of known pairs.
@@ -160,7 +184,7 @@ func (l Levels) WithoutReservations(rs []Reservation) Levels {
 	sorted := slices.Clone(l.sorted)
 	for _, r := range rs {
 		for _, ln := range r.Lines {
-			if i, ok := l.index[pair{ln.SKU, r.LocationID}]; ok && ln.Quantity > 0 {
+			if i, ok := l.find(ln.SKU, r.LocationID); ok && ln.Quantity > 0 {
 				sorted[i].Reserved = max(sorted[i].Reserved-ln.Quantity, 0)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/omnibasket/omnibasket/channel"
@@ -144,9 +145,8 @@ func newSource(loc *Location, ctx channel.Context) source {
 
 // cell is the remaining availability of one SKU at one source.
 type cell struct {
-	avail   int64
-	known   bool
-	arrival time.Time
+	avail int64
+	level int32 // index of the Level in levels.sorted, -1 when unknown
 }
 
 // Plan sources every demand line across the context's stock sources. It is
@@ -249,11 +249,14 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 	cells := make([]cell, len(skus)*n)
 	anyKnown := make([]bool, len(skus))
 	for k, sku := range skus {
+		lo, known := levels.ofSKU(sku) // one map lookup per SKU, sorted by location
 		for j, src := range sources {
-			if lv, ok := levels.Get(sku, src.loc.ID); ok {
-				cells[k*n+j] = cell{avail: lv.Available(), known: true, arrival: lv.NextArrival}
+			c := cell{level: -1}
+			if i, ok := slices.BinarySearchFunc(known, src.loc.ID, func(l Level, id string) int { return strings.Compare(l.LocationID, id) }); ok {
+				c = cell{avail: known[i].Available(), level: int32(lo + i)}
 				anyKnown[k] = true
 			}
+			cells[k*n+j] = c
 		}
 	}
 
@@ -286,8 +289,11 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 		lp := LinePlan{LineID: d.LineID, SKU: d.SKU, Quantity: d.Quantity, Short: need, Unknown: !known}
 		if need > 0 {
 			for j := range sources {
-				a := st[j].arrival
-				if !st[j].known || sources[j].modes[g] == 0 || a.IsZero() || a.Before(ctx.AsOf) {
+				if st[j].level < 0 || sources[j].modes[g] == 0 {
+					continue
+				}
+				a := levels.sorted[st[j].level].NextArrival
+				if a.IsZero() || a.Before(ctx.AsOf) {
 					continue
 				}
 				if lp.NextArrival.IsZero() || a.Before(lp.NextArrival) {
