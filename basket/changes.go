@@ -201,10 +201,40 @@ func ratePtr(r pricing.Rate) *pricing.Rate    { return &r }
 // reported only when it differs from what prev already said, so pricing a
 // result again in the same context reports nothing.
 func Diff(prev, next *Result) []Change {
-	// A channel change typically touches price and fulfilment of every line.
-	out := make([]Change, 0, 2*len(next.Lines)+8)
+	d := differ{prev: prev, next: next}
+	d.find()
+	d.sort()
+	out := make([]Change, len(d.found))
+	for i, p := range d.found {
+		out[i] = d.build(p)
+	}
+	return out
+}
+
+// pending is a change found but not yet built: the comparison records what
+// changed as indexes (16 bytes to sort), and only the changes that exist
+// are built into full Change values, so a same-channel re-pricing that
+// changes nothing allocates nothing for its report.
+type pending struct {
+	kind ChangeKind
+	line int32 // index in next.Lines, -1 for none
+	old  int32 // index in prev.Lines, -1 for none
+	ref  int32 // index in prev or next Promotions or Coupons, by kind
+}
+
+type differ struct {
+	prev, next *Result
+	found      []pending
+}
+
+func (d *differ) add(k ChangeKind, line, old, ref int) {
+	d.found = append(d.found, pending{kind: k, line: int32(line), old: int32(old), ref: int32(ref)})
+}
+
+func (d *differ) find() {
+	prev, next := d.prev, d.next
 	if prev != nil && prev.Context.Currency != next.Context.Currency {
-		out = append(out, Change{Kind: ChangeCurrency, OldCurrency: prev.Context.Currency, NewCurrency: next.Context.Currency})
+		d.add(ChangeCurrency, -1, -1, -1)
 	}
 	// Both line lists are sorted by line ID: walk them together.
 	var before []PricedLine
@@ -218,133 +248,177 @@ func Diff(prev, next *Result) []Change {
 			j++
 		}
 		if j < len(before) && before[j].LineID == l.LineID {
-			out = lineChanges(out, l, &before[j])
+			d.line(i, j)
 		} else {
-			out = lineChanges(out, l, nil)
+			d.line(i, -1)
 		}
 	}
-	out = promotionChanges(out, prev, next)
-	out = couponChanges(out, prev, next)
+	if prev != nil {
+		for i, e := range prev.Promotions {
+			if e.Status == promotion.Applied && !applied(next, e.PromotionID) {
+				d.add(ChangePromotionLost, -1, -1, i)
+			}
+		}
+		for i, e := range next.Promotions {
+			if e.Status == promotion.Applied && !applied(prev, e.PromotionID) {
+				d.add(ChangePromotionGained, -1, -1, i)
+			}
+		}
+	}
+	d.coupons()
 	if prev != nil && prev.Totals.Total != next.Totals.Total && prev.Context.Currency == next.Context.Currency {
-		out = append(out, Change{Kind: ChangeTotal, Old: moneyPtr(prev.Totals.Total), New: moneyPtr(next.Totals.Total)})
-	}
-	sortChanges(out)
-	return out
-}
-
-// sortChanges puts the report in its documented order: by kind, then line
-// ID, promotion ID, coupon. Each kind is produced in line, then coupon
-// order already, so a stable counting sort by kind, applied in place by
-// following the permutation's cycles, does it in linear time without
-// copying the (large) entries more than once; only the promotion kinds,
-// produced in evaluation order, are sorted by ID afterwards.
-func sortChanges(cs []Change) {
-	var start [ChangeTotal + 2]int32
-	for i := range cs {
-		start[cs[i].Kind+1]++
-	}
-	for k := 1; k < len(start); k++ {
-		start[k] += start[k-1]
-	}
-	pos := make([]int32, len(cs))
-	for i := range cs {
-		pos[i] = start[cs[i].Kind]
-		start[cs[i].Kind]++
-	}
-	for i := range cs {
-		for pos[i] != int32(i) {
-			j := pos[i]
-			cs[i], cs[j] = cs[j], cs[i]
-			pos[i], pos[j] = pos[j], pos[i]
-		}
-	}
-	for _, k := range [...]ChangeKind{ChangePromotionLost, ChangePromotionGained} {
-		lo, _ := slices.BinarySearchFunc(cs, k, func(c Change, k ChangeKind) int { return cmp.Compare(c.Kind, k) })
-		hi := lo
-		for hi < len(cs) && cs[hi].Kind == k {
-			hi++
-		}
-		slices.SortFunc(cs[lo:hi], func(a, b Change) int { return cmp.Compare(a.PromotionID, b.PromotionID) })
+		d.add(ChangeTotal, -1, -1, -1)
 	}
 }
 
-// lineChanges appends what changed for one line; old is nil for a new line.
-func lineChanges(out []Change, l, old *PricedLine) []Change {
-	base := Change{LineID: l.LineID, SKU: l.SKU, Name: l.Name}
-	with := func(k ChangeKind) *Change {
-		c := base
-		c.Kind = k
-		out = append(out, c)
-		return &out[len(out)-1]
+// line records what changed for next.Lines[i]; o indexes prev.Lines, -1
+// for a line new to the basket.
+func (d *differ) line(i, o int) {
+	l := &d.next.Lines[i]
+	var old *PricedLine
+	if o >= 0 {
+		old = &d.prev.Lines[o]
 	}
 	had := old != nil
 	switch {
 	case !l.Priced && (!had || old.Priced || old.Problem != l.Problem):
-		with(ChangeLineUnpriced).Detail = l.Problem
+		d.add(ChangeLineUnpriced, i, o, -1)
 	case l.Priced && had && !old.Priced:
-		with(ChangeLineRepriced).New = moneyPtr(l.UnitPrice)
+		d.add(ChangeLineRepriced, i, o, -1)
 	}
 	if l.Priced && had && old.Priced {
 		switch l.Basis {
 		case BasisProtected:
 			if old.Basis != BasisProtected || old.UnitPrice != l.UnitPrice || old.ListPrice != l.ListPrice {
-				c := with(ChangePriceProtected)
-				c.Old, c.New = moneyPtr(l.UnitPrice), moneyPtr(l.ListPrice)
+				d.add(ChangePriceProtected, i, o, -1)
 			}
 		case BasisQuoteLocked:
 			if old.Basis != BasisQuoteLocked || old.UnitPrice != l.UnitPrice || old.ListPrice != l.ListPrice {
-				c := with(ChangeQuoteLockKept)
-				c.Old, c.New = moneyPtr(l.UnitPrice), moneyPtr(l.ListPrice)
+				d.add(ChangeQuoteLockKept, i, o, -1)
 			}
 		default:
 			if old.Basis == BasisQuoteLocked {
-				with(ChangeQuoteLockExpired)
+				d.add(ChangeQuoteLockExpired, i, o, -1)
 			}
 			if old.UnitPrice != l.UnitPrice {
-				c := with(ChangePrice)
-				c.Old, c.New = moneyPtr(old.UnitPrice), moneyPtr(l.UnitPrice)
+				d.add(ChangePrice, i, o, -1)
 			}
 		}
 		if old.UnitPrice.Currency() == l.UnitPrice.Currency() && old.TaxRate != l.TaxRate {
-			c := with(ChangeTax)
-			c.OldRate, c.NewRate = ratePtr(old.TaxRate), ratePtr(l.TaxRate)
+			d.add(ChangeTax, i, o, -1)
 		}
 	}
-	return fulfilmentChanges(out, base, l, old)
-}
-
-func fulfilmentChanges(out []Change, base Change, l, old *PricedLine) []Change {
 	f := &l.Fulfilment
-	had := old != nil
-	var of *stock.LinePlan
-	var wasMissing int64
+	missing, wasMissing, wasUnknown := f.Short, int64(0), false
 	if had {
-		of, wasMissing = &old.Fulfilment, old.Fulfilment.Short
-	}
-	missing := f.Short
-	add := func(k ChangeKind, miss int64, detail string) {
-		c := base
-		c.Kind, c.Quantity, c.Missing, c.Detail = k, l.Quantity, miss, detail
-		out = append(out, c)
+		wasMissing, wasUnknown = old.Fulfilment.Short, old.Fulfilment.Unknown
 	}
 	switch {
-	case f.Unknown && (!had || !of.Unknown):
-		add(ChangeLineUnavailable, l.Quantity, "stock is unknown here")
-	case !f.Unknown && missing == l.Quantity && missing > 0 && (!had || wasMissing != missing || of.Unknown):
-		add(ChangeLineUnavailable, missing, "")
-	case !f.Unknown && missing > 0 && missing < l.Quantity && (!had || wasMissing != missing || of.Unknown):
-		add(ChangeLineShort, missing, "")
-	case had && missing == 0 && !f.Unknown && (wasMissing > 0 || of.Unknown):
-		add(ChangeLineAvailable, 0, "")
+	case f.Unknown && (!had || !wasUnknown):
+		d.add(ChangeLineUnavailable, i, o, -1)
+	case !f.Unknown && missing == l.Quantity && missing > 0 && (!had || wasMissing != missing || wasUnknown):
+		d.add(ChangeLineUnavailable, i, o, -1)
+	case !f.Unknown && missing > 0 && missing < l.Quantity && (!had || wasMissing != missing || wasUnknown):
+		d.add(ChangeLineShort, i, o, -1)
+	case had && missing == 0 && !f.Unknown && (wasMissing > 0 || wasUnknown):
+		d.add(ChangeLineAvailable, i, o, -1)
 	}
 	if had {
-		if nm, om := modeMask(f), modeMask(of); nm != om && nm != 0 {
-			c := base
-			c.Kind, c.OldModes, c.NewModes = ChangeFulfilment, maskModes(om), maskModes(nm)
-			out = append(out, c)
+		if nm, om := modeMask(f), modeMask(&old.Fulfilment); nm != om && nm != 0 {
+			d.add(ChangeFulfilment, i, o, -1)
 		}
 	}
-	return out
+}
+
+func (d *differ) coupons() {
+	wasNotHonoured := map[string]bool{}
+	if d.prev != nil {
+		for _, c := range d.prev.Coupons {
+			wasNotHonoured[c.Code] = c.Status != promotion.CouponApplied
+		}
+	}
+	for i, c := range d.next.Coupons {
+		notHonoured := c.Status != promotion.CouponApplied
+		was, had := wasNotHonoured[c.Code]
+		switch {
+		case notHonoured && (!had || !was):
+			d.add(ChangeCouponNotHonoured, -1, -1, i)
+		case !notHonoured && had && was:
+			d.add(ChangeCouponHonoured, -1, -1, i)
+		}
+	}
+}
+
+// sort puts the report in its documented order: by kind, then line ID,
+// promotion ID, coupon. Lines and coupons were visited in that order
+// already, so a stable sort by kind does it; promotions were visited in
+// evaluation order and are sorted by ID within their kinds.
+func (d *differ) sort() {
+	slices.SortStableFunc(d.found, func(a, b pending) int {
+		if c := cmp.Compare(a.kind, b.kind); c != 0 || (a.kind != ChangePromotionLost && a.kind != ChangePromotionGained) {
+			return c
+		}
+		return cmp.Compare(d.promotionID(a), d.promotionID(b))
+	})
+}
+
+func (d *differ) promotionID(p pending) string {
+	if p.kind == ChangePromotionLost {
+		return d.prev.Promotions[p.ref].PromotionID
+	}
+	return d.next.Promotions[p.ref].PromotionID
+}
+
+// build turns a pending change into the report entry.
+func (d *differ) build(p pending) Change {
+	c := Change{Kind: p.kind}
+	var l, old *PricedLine
+	if p.line >= 0 {
+		l = &d.next.Lines[p.line]
+		c.LineID, c.SKU, c.Name = l.LineID, l.SKU, l.Name
+	}
+	if p.old >= 0 {
+		old = &d.prev.Lines[p.old]
+	}
+	switch p.kind {
+	case ChangeCurrency:
+		c.OldCurrency, c.NewCurrency = d.prev.Context.Currency, d.next.Context.Currency
+	case ChangeLineUnpriced:
+		c.Detail = l.Problem
+	case ChangeLineRepriced:
+		c.New = moneyPtr(l.UnitPrice)
+	case ChangePriceProtected, ChangeQuoteLockKept:
+		c.Old, c.New = moneyPtr(l.UnitPrice), moneyPtr(l.ListPrice)
+	case ChangePrice:
+		c.Old, c.New = moneyPtr(old.UnitPrice), moneyPtr(l.UnitPrice)
+	case ChangeTax:
+		c.OldRate, c.NewRate = ratePtr(old.TaxRate), ratePtr(l.TaxRate)
+	case ChangeLineUnavailable:
+		c.Quantity, c.Missing = l.Quantity, l.Fulfilment.Short
+		if l.Fulfilment.Unknown {
+			c.Missing, c.Detail = l.Quantity, "stock is unknown here"
+		}
+	case ChangeLineShort:
+		c.Quantity, c.Missing = l.Quantity, l.Fulfilment.Short
+	case ChangeLineAvailable:
+		c.Quantity = l.Quantity
+	case ChangeFulfilment:
+		c.OldModes, c.NewModes = maskModes(modeMask(&old.Fulfilment)), maskModes(modeMask(&l.Fulfilment))
+	case ChangePromotionLost:
+		e := d.prev.Promotions[p.ref]
+		c.PromotionID, c.Old = e.PromotionID, moneyPtr(e.Amount)
+	case ChangePromotionGained:
+		e := d.next.Promotions[p.ref]
+		c.PromotionID, c.New = e.PromotionID, moneyPtr(e.Amount)
+	case ChangeCouponNotHonoured:
+		cs := d.next.Coupons[p.ref]
+		c.Coupon, c.Detail = cs.Code, cs.Message
+	case ChangeCouponHonoured:
+		c.Coupon = d.next.Coupons[p.ref].Code
+	case ChangeTotal:
+		c.Old, c.New = moneyPtr(d.prev.Totals.Total), moneyPtr(d.next.Totals.Total)
+	}
+	return c
 }
 
 // modeMask is the set of modes a plan uses, one bit per mode.
@@ -389,39 +463,3 @@ func applied(r *Result, id string) bool {
 	return false
 }
 
-func promotionChanges(out []Change, prev, next *Result) []Change {
-	if prev == nil {
-		return out // a first pricing gains nothing: everything is new
-	}
-	for _, e := range prev.Promotions {
-		if e.Status == promotion.Applied && !applied(next, e.PromotionID) {
-			out = append(out, Change{Kind: ChangePromotionLost, PromotionID: e.PromotionID, Old: moneyPtr(e.Amount)})
-		}
-	}
-	for _, e := range next.Promotions {
-		if e.Status == promotion.Applied && !applied(prev, e.PromotionID) {
-			out = append(out, Change{Kind: ChangePromotionGained, PromotionID: e.PromotionID, New: moneyPtr(e.Amount)})
-		}
-	}
-	return out
-}
-
-func couponChanges(out []Change, prev, next *Result) []Change {
-	wasNotHonoured := map[string]bool{}
-	if prev != nil {
-		for _, c := range prev.Coupons {
-			wasNotHonoured[c.Code] = c.Status != promotion.CouponApplied
-		}
-	}
-	for _, c := range next.Coupons {
-		notHonoured := c.Status != promotion.CouponApplied
-		was, had := wasNotHonoured[c.Code]
-		switch {
-		case notHonoured && (!had || !was):
-			out = append(out, Change{Kind: ChangeCouponNotHonoured, Coupon: c.Code, Detail: c.Message})
-		case !notHonoured && had && was:
-			out = append(out, Change{Kind: ChangeCouponHonoured, Coupon: c.Code})
-		}
-	}
-	return out
-}

@@ -144,7 +144,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	if b.Result != nil {
 		prevLines = b.Result.Lines
 	}
-	p := 0
+	p, pc := 0, 0
 	quoteLocked := b.Status == Quote && target.AsOf.Before(b.QuoteLockedUntil)
 	promoLines := make([]promotion.Line, 0, len(lines))
 	zero := pricing.Zero(cur)
@@ -152,7 +152,12 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		pl := &r.Lines[i]
 		*pl = PricedLine{LineID: l.ID, SKU: l.SKU, Name: l.Product.Name, Quantity: l.Quantity,
 			ListPrice: zero, UnitPrice: zero, Subtotal: zero, Discount: zero, Net: zero, Tax: zero, Total: zero}
-		if lp, ok := plan.Line(l.ID); ok {
+		// The plan lists lines in line-ID order too: a cursor, with the
+		// lookup as the fallback for IDs of different lengths.
+		if pc < len(plan.Lines) && plan.Lines[pc].LineID == l.ID {
+			pl.Fulfilment = plan.Lines[pc]
+			pc++
+		} else if lp, ok := plan.Line(l.ID); ok {
 			pl.Fulfilment = lp
 		}
 		res, err := prices.Resolve(l.SKU, merged[l.SKU])

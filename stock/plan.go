@@ -246,17 +246,32 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 		}
 		lineSKU[i] = k
 	}
+	bySourceID := make([]int, n) // source indexes in location-ID order
+	for j := range bySourceID {
+		bySourceID[j] = j
+	}
+	slices.SortFunc(bySourceID, func(a, b int) int { return strings.Compare(sources[a].loc.ID, sources[b].loc.ID) })
 	cells := make([]cell, len(skus)*n)
 	anyKnown := make([]bool, len(skus))
 	for k, sku := range skus {
-		lo, known := levels.ofSKU(sku) // one map lookup per SKU, sorted by location
-		for j, src := range sources {
-			c := cell{level: -1}
-			if i, ok := slices.BinarySearchFunc(known, src.loc.ID, func(l Level, id string) int { return strings.Compare(l.LocationID, id) }); ok {
-				c = cell{avail: known[i].Available(), level: int32(lo + i)}
+		row := cells[k*n : (k+1)*n]
+		for j := range row {
+			row[j].level = -1
+		}
+		// The SKU's levels and the sources, both sorted by location ID, are
+		// matched by a merge walk: linear, no search per pair.
+		lo, known := levels.ofSKU(sku) // one map lookup per SKU
+		for i, j := 0, 0; i < len(known) && j < len(bySourceID); {
+			switch c := strings.Compare(known[i].LocationID, sources[bySourceID[j]].loc.ID); {
+			case c < 0:
+				i++
+			case c > 0:
+				j++
+			default:
+				row[bySourceID[j]] = cell{avail: known[i].Available(), level: int32(lo + i)}
 				anyKnown[k] = true
+				i, j = i+1, j+1
 			}
-			cells[k*n+j] = c
 		}
 	}
 
