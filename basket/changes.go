@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
-	"github.com/omnibasket/omnibasket/stock"
 )
 
 // ChangeKind is what changed for the shopper when the basket was priced
@@ -92,12 +90,37 @@ func (k *ChangeKind) UnmarshalText(b []byte) error {
 
 // Change is one entry of the change report, with old and new values where
 // they exist; [Change.Message] is the sentence an associate reads to the
-// shopper (also encoded in JSON as "message").
+// shopper (also encoded in JSON as "message"). Fields that do not apply to
+// the kind are zero: Old and New have no currency, OldRate and NewRate are
+// set for [ChangeTax] only.
 type Change struct {
+	Kind        ChangeKind
+	LineID      string
+	SKU         string
+	Name        string // the product's name
+	Quantity    int64
+	PromotionID string
+	Coupon      string
+	Old, New    pricing.Money
+	OldRate     pricing.Rate
+	NewRate     pricing.Rate
+	OldCurrency string
+	NewCurrency string
+	// Missing is the quantity that cannot be sourced (line short/unavailable).
+	Missing  int64
+	OldModes Modes
+	NewModes Modes
+	// Detail is the promotion engine's explanation, for coupon changes.
+	Detail string
+}
+
+// changeJSON is the wire form of a Change: fields that do not apply to its
+// kind are left out.
+type changeJSON struct {
 	Kind        ChangeKind     `json:"kind"`
 	LineID      string         `json:"line_id,omitempty"`
 	SKU         string         `json:"sku,omitempty"`
-	Name        string         `json:"name,omitempty"` // the product's name
+	Name        string         `json:"name,omitempty"`
 	Quantity    int64          `json:"quantity,omitempty"`
 	PromotionID string         `json:"promotion_id,omitempty"`
 	Coupon      string         `json:"coupon,omitempty"`
@@ -107,19 +130,18 @@ type Change struct {
 	NewRate     *pricing.Rate  `json:"new_rate,omitempty"`
 	OldCurrency string         `json:"old_currency,omitempty"`
 	NewCurrency string         `json:"new_currency,omitempty"`
-	// Missing is the quantity that cannot be sourced (line short/unavailable).
-	Missing  int64                    `json:"missing,omitempty"`
-	OldModes []channel.FulfilmentMode `json:"old_modes,omitempty"`
-	NewModes []channel.FulfilmentMode `json:"new_modes,omitempty"`
-	// Detail is the promotion engine's explanation, for coupon changes.
-	Detail string `json:"detail,omitempty"`
+	Missing     int64          `json:"missing,omitempty"`
+	OldModes    Modes          `json:"old_modes,omitempty"`
+	NewModes    Modes          `json:"new_modes,omitempty"`
+	Detail      string         `json:"detail,omitempty"`
+	Message     string         `json:"message"`
 }
 
 // Message is the sentence an associate can read aloud. It is built on
 // demand, so pricing pays nothing for reports nobody reads.
 func (c Change) Message() string {
-	m := func(p *pricing.Money) string {
-		if p == nil {
+	m := func(p pricing.Money) string {
+		if p.Currency().IsZero() {
 			return "?"
 		}
 		return p.String()
@@ -140,9 +162,7 @@ func (c Change) Message() string {
 	case ChangeQuoteLockExpired:
 		return fmt.Sprintf("the quoted price of %s has expired", c.Name)
 	case ChangeTax:
-		if c.OldRate != nil && c.NewRate != nil {
-			return fmt.Sprintf("tax on %s is %s%% here (was %s%%)", c.Name, c.NewRate.Percent(), c.OldRate.Percent())
-		}
+		return fmt.Sprintf("tax on %s is %s%% here (was %s%%)", c.Name, c.NewRate.Percent(), c.OldRate.Percent())
 	case ChangePromotionLost:
 		return fmt.Sprintf("promotion %s (%s) does not apply here", c.PromotionID, m(c.Old))
 	case ChangePromotionGained:
@@ -164,7 +184,7 @@ func (c Change) Message() string {
 	case ChangeLineAvailable:
 		return fmt.Sprintf("%s is available in full", c.Name)
 	case ChangeFulfilment:
-		return fmt.Sprintf("%s: %s", c.Name, describeModes(c.NewModes))
+		return fmt.Sprintf("%s: %s", c.Name, c.NewModes)
 	case ChangeTotal:
 		return fmt.Sprintf("total is now %s (was %s)", m(c.New), m(c.Old))
 	}
@@ -173,26 +193,42 @@ func (c Change) Message() string {
 
 // MarshalJSON encodes the change with its message.
 func (c Change) MarshalJSON() ([]byte, error) {
-	type plain Change
-	return json.Marshal(struct {
-		plain
-		Message string `json:"message"`
-	}{plain(c), c.Message()})
+	w := changeJSON{Kind: c.Kind, LineID: c.LineID, SKU: c.SKU, Name: c.Name, Quantity: c.Quantity, PromotionID: c.PromotionID,
+		Coupon: c.Coupon, OldCurrency: c.OldCurrency, NewCurrency: c.NewCurrency, Missing: c.Missing,
+		OldModes: c.OldModes, NewModes: c.NewModes, Detail: c.Detail, Message: c.Message()}
+	if !c.Old.Currency().IsZero() {
+		w.Old = &c.Old
+	}
+	if !c.New.Currency().IsZero() {
+		w.New = &c.New
+	}
+	if c.Kind == ChangeTax {
+		w.OldRate, w.NewRate = &c.OldRate, &c.NewRate
+	}
+	return json.Marshal(w)
 }
 
 // UnmarshalJSON decodes a change; the message is derived, not read.
 func (c *Change) UnmarshalJSON(b []byte) error {
-	type plain Change
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
+	var w changeJSON
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*c = Change(p)
+	v := Change{Kind: w.Kind, LineID: w.LineID, SKU: w.SKU, Name: w.Name, Quantity: w.Quantity, PromotionID: w.PromotionID,
+		Coupon: w.Coupon, OldCurrency: w.OldCurrency, NewCurrency: w.NewCurrency, Missing: w.Missing,
+		OldModes: w.OldModes, NewModes: w.NewModes, Detail: w.Detail}
+	if w.Old != nil {
+		v.Old = *w.Old
+	}
+	if w.New != nil {
+		v.New = *w.New
+	}
+	if w.OldRate != nil && w.NewRate != nil {
+		v.OldRate, v.NewRate = *w.OldRate, *w.NewRate
+	}
+	*c = v
 	return nil
 }
-
-func moneyPtr(m pricing.Money) *pricing.Money { return &m }
-func ratePtr(r pricing.Rate) *pricing.Rate    { return &r }
 
 // Diff is the change report of next against prev, the same report
 // [Recontextualize] puts in Result.Changes. Use it to tell a shopper what
@@ -324,7 +360,7 @@ func (d *differ) line(i, o int) {
 		d.add(ChangeLineAvailable, i, o, -1)
 	}
 	if had {
-		if nm, om := modeMask(f), modeMask(&old.Fulfilment); nm != om && nm != 0 {
+		if nm, om := ModesOf(*f), ModesOf(old.Fulfilment); nm != om && nm != 0 {
 			d.add(ChangeFulfilment, i, o, -1)
 		}
 	}
@@ -386,13 +422,13 @@ func (d *differ) build(p pending) Change {
 	case ChangeLineUnpriced:
 		c.Detail = l.Problem
 	case ChangeLineRepriced:
-		c.New = moneyPtr(l.UnitPrice)
+		c.New = l.UnitPrice
 	case ChangePriceProtected, ChangeQuoteLockKept:
-		c.Old, c.New = moneyPtr(l.UnitPrice), moneyPtr(l.ListPrice)
+		c.Old, c.New = l.UnitPrice, l.ListPrice
 	case ChangePrice:
-		c.Old, c.New = moneyPtr(old.UnitPrice), moneyPtr(l.UnitPrice)
+		c.Old, c.New = old.UnitPrice, l.UnitPrice
 	case ChangeTax:
-		c.OldRate, c.NewRate = ratePtr(old.TaxRate), ratePtr(l.TaxRate)
+		c.OldRate, c.NewRate = old.TaxRate, l.TaxRate
 	case ChangeLineUnavailable:
 		c.Quantity, c.Missing = l.Quantity, l.Fulfilment.Short
 		if l.Fulfilment.Unknown {
@@ -403,52 +439,22 @@ func (d *differ) build(p pending) Change {
 	case ChangeLineAvailable:
 		c.Quantity = l.Quantity
 	case ChangeFulfilment:
-		c.OldModes, c.NewModes = maskModes(modeMask(&old.Fulfilment)), maskModes(modeMask(&l.Fulfilment))
+		c.OldModes, c.NewModes = ModesOf(old.Fulfilment), ModesOf(l.Fulfilment)
 	case ChangePromotionLost:
 		e := d.prev.Promotions[p.ref]
-		c.PromotionID, c.Old = e.PromotionID, moneyPtr(e.Amount)
+		c.PromotionID, c.Old = e.PromotionID, e.Amount
 	case ChangePromotionGained:
 		e := d.next.Promotions[p.ref]
-		c.PromotionID, c.New = e.PromotionID, moneyPtr(e.Amount)
+		c.PromotionID, c.New = e.PromotionID, e.Amount
 	case ChangeCouponNotHonoured:
 		cs := d.next.Coupons[p.ref]
 		c.Coupon, c.Detail = cs.Code, cs.Message
 	case ChangeCouponHonoured:
 		c.Coupon = d.next.Coupons[p.ref].Code
 	case ChangeTotal:
-		c.Old, c.New = moneyPtr(d.prev.Totals.Total), moneyPtr(d.next.Totals.Total)
+		c.Old, c.New = d.prev.Totals.Total, d.next.Totals.Total
 	}
 	return c
-}
-
-// modeMask is the set of modes a plan uses, one bit per mode.
-func modeMask(p *stock.LinePlan) uint32 {
-	var m uint32
-	for _, a := range p.Allocations {
-		m |= 1 << a.Mode
-	}
-	return m
-}
-
-func maskModes(m uint32) []channel.FulfilmentMode {
-	var ms []channel.FulfilmentMode
-	for mode := channel.FulfilmentMode(1); mode < 32; mode++ {
-		if m&(1<<mode) != 0 {
-			ms = append(ms, mode)
-		}
-	}
-	return ms
-}
-
-func describeModes(ms []channel.FulfilmentMode) string {
-	s := ""
-	for i, m := range ms {
-		if i > 0 {
-			s += " + "
-		}
-		s += m.String()
-	}
-	return s
 }
 
 // applied reports whether r applied promotion id. Explanations number a
@@ -462,4 +468,3 @@ func applied(r *Result, id string) bool {
 	}
 	return false
 }
-
