@@ -267,3 +267,27 @@ func (d *digest) sum() string {
 	s := sha256.Sum256(d.buf)
 	return hex.EncodeToString(s[:])
 }
+
+// MergeLines adds two lists of reservation lines, each sorted by SKU with
+// one line per SKU (as in a [Reservation]), into a new list of the same
+// form. Stores use it when a transfer lands on a location where the basket
+// already holds stock.
+func MergeLines(a, b []ReserveLine) []ReserveLine {
+	out := make([]ReserveLine, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i].SKU < b[j].SKU):
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j].SKU < a[i].SKU:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, ReserveLine{SKU: a[i].SKU, Quantity: a[i].Quantity + b[j].Quantity})
+			i++
+			j++
+		}
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package stock_test
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -123,4 +124,17 @@ func TestErrorKinds(t *testing.T) {
 	require.ErrorIs(t, nf, stock.ErrNotFound)
 	require.NotErrorIs(t, nf, stock.ErrInvalid)
 	require.Contains(t, nf.Error(), `"x"`)
+}
+
+func TestMergeLines(t *testing.T) {
+	a := []stock.ReserveLine{{SKU: "a", Quantity: 1}, {SKU: "c", Quantity: 2}}
+	b := []stock.ReserveLine{{SKU: "b", Quantity: 5}, {SKU: "c", Quantity: 3}, {SKU: "d", Quantity: 1}}
+	got := stock.MergeLines(a, b)
+	want := []stock.ReserveLine{{SKU: "a", Quantity: 1}, {SKU: "b", Quantity: 5}, {SKU: "c", Quantity: 5}, {SKU: "d", Quantity: 1}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("MergeLines = %v, want %v", got, want)
+	}
+	if got := stock.MergeLines(nil, b); !slices.Equal(got, b) {
+		t.Fatalf("merging with nothing changed the lines: %v", got)
+	}
 }

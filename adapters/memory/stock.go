@@ -319,7 +319,7 @@ func (s *StockStore) Transfer(ctx context.Context, req stock.TransferRequest) (s
 	}
 	lines := slices.Clone(src.Lines)
 	if dst := b.active(req.To, now); dst != nil {
-		lines = stockMerge(dst.Lines, src.Lines)
+		lines = stock.MergeLines(dst.Lines, src.Lines)
 	}
 	exp := req.ExpiresAt
 	if exp.IsZero() {
@@ -366,27 +366,6 @@ func stockIDsValid(basketID, locationID string) error {
 		return &stock.InputError{Field: "locationID", Reason: "must not be empty"}
 	}
 	return nil
-}
-
-// stockMerge adds two SKU-sorted line lists into a new sorted one.
-func stockMerge(a, b []stock.ReserveLine) []stock.ReserveLine {
-	out := make([]stock.ReserveLine, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case j == len(b) || (i < len(a) && a[i].SKU < b[j].SKU):
-			out = append(out, a[i])
-			i++
-		case i == len(a) || b[j].SKU < a[i].SKU:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, stock.ReserveLine{SKU: a[i].SKU, Quantity: a[i].Quantity + b[j].Quantity})
-			i++
-			j++
-		}
-	}
-	return out
 }
 
 // replay answers a request key the basket used within retention: the first

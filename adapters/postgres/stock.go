@@ -363,7 +363,7 @@ func (s *Store) Transfer(ctx context.Context, req stock.TransferRequest) (stock.
 		}
 		lines := slices.Clone(src.lines)
 		if dst.active(nowNS) {
-			lines = mergeLines(dst.lines, src.lines)
+			lines = stock.MergeLines(dst.lines, src.lines)
 		}
 		exp := expNS
 		if req.ExpiresAt.IsZero() {
@@ -383,27 +383,6 @@ func (s *Store) Transfer(ctx context.Context, req stock.TransferRequest) (stock.
 		return stock.Reservation{}, wrap(ctx, "transfer", stock.ErrInvalid, err)
 	}
 	return out.Clone(), nil
-}
-
-// mergeLines adds two SKU-sorted line lists into a new sorted one.
-func mergeLines(a, b []stock.ReserveLine) []stock.ReserveLine {
-	out := make([]stock.ReserveLine, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case j == len(b) || (i < len(a) && a[i].SKU < b[j].SKU):
-			out = append(out, a[i])
-			i++
-		case i == len(a) || b[j].SKU < a[i].SKU:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, stock.ReserveLine{SKU: a[i].SKU, Quantity: a[i].Quantity + b[j].Quantity})
-			i++
-			j++
-		}
-	}
-	return out
 }
 
 // Reservations implements [stock.Reserver]: the basket's reservations
