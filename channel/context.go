@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/omnibasket/omnibasket/internal/iso4217"
 )
 
 // Context is who, where and when a basket is being served. It is a plain
@@ -47,7 +49,10 @@ type Context struct {
 }
 
 // Validate reports the first problem found, as a [*FieldError] naming the
-// field; errors.Is(err, ErrInvalid) holds for all of them.
+// field; errors.Is(err, ErrInvalid) holds for all of them. Currency must be
+// an active ISO 4217 code in upper case, checked against the same table as
+// pricing.LookupCurrency ("XYZ" and the unit of account "XAU" are refused);
+// Country is checked for shape only (two upper-case letters).
 func (c Context) Validate() error {
 	switch {
 	case c.ChannelID == "":
@@ -57,9 +62,9 @@ func (c Context) Validate() error {
 	case c.Kind.IsPhysical() && c.LocationID == "":
 		return &FieldError{Field: "LocationID", Reason: "required for a " + c.Kind.String() + " channel"}
 	case !isUpperAlpha(c.Country, 2):
-		return &FieldError{Field: "Country", Reason: fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code", c.Country)}
-	case !isUpperAlpha(c.Currency, 3):
-		return &FieldError{Field: "Currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code", c.Currency)}
+		return &FieldError{Field: "Country", Reason: fmt.Sprintf("%.8q is not an ISO 3166-1 alpha-2 code", c.Country)}
+	case !iso4217.Known(c.Currency):
+		return &FieldError{Field: "Currency", Reason: fmt.Sprintf("%.8q is not an active ISO 4217 currency code", c.Currency)}
 	case len(c.PriceLists) == 0:
 		return &FieldError{Field: "PriceLists", Reason: "at least one price list is required"}
 	case c.TaxZone == "":

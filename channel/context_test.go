@@ -3,6 +3,8 @@ package channel
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,4 +113,141 @@ func TestAllowsAndSameChannel(t *testing.T) {
 	assert.True(t, a.SameChannel(b))
 	b.LocationID = "paris-02"
 	assert.False(t, a.SameChannel(b))
+}
+
+// TestValidateCurrencyAgainstISO4217 is issue 12, item 12: the currency is
+// checked against the ISO 4217 table, not only for its shape.
+func TestValidateCurrencyAgainstISO4217(t *testing.T) {
+	tests := []struct {
+		currency string
+		valid    bool
+	}{
+		{"EUR", true},
+		{"JPY", true}, // no minor unit
+		{"KWD", true}, // three decimals
+		{"XCG", true}, // Caribbean guilder, 2025 amendment
+		{"CHF", true},
+		{"XYZ", false}, // the shape of a code, but no currency
+		{"XAU", false}, // gold: a unit of account, not spendable
+		{"XTS", false}, // reserved for testing
+		{"eur", false},
+		{"EURO", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.currency, func(t *testing.T) {
+			c := storeContext()
+			c.Currency = tt.currency
+			err := c.Validate()
+			if tt.valid {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalid)
+			var fe *FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, "Currency", fe.Field)
+		})
+	}
+}
+
+// TestValidateQuotesAnExcerpt: a hostile megabyte in a field does not
+// become a megabyte of error.
+func TestValidateQuotesAnExcerpt(t *testing.T) {
+	for _, field := range []string{"Country", "Currency"} {
+		c := storeContext()
+		huge := strings.Repeat("\x00", 1<<20)
+		if field == "Country" {
+			c.Country = huge
+		} else {
+			c.Currency = huge
+		}
+		err := c.Validate()
+		var fe *FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, field, fe.Field)
+		assert.Less(t, len(err.Error()), 200, field)
+	}
+}
+
+// webShopper is the context of a shopper on the French web shop.
+func webShopper() Context {
+	return Context{
+		ChannelID: "web-fr", Kind: Web, Country: "FR", Currency: "EUR", Locale: "fr-BE",
+		PriceLists: []string{"web-fr", "fr", "default"}, TaxZone: "FR", PricesIncludeTax: true,
+		CustomerGroup:   "members",
+		StockSources:    []string{"wh-lille"},
+		FulfilmentModes: []FulfilmentMode{ShipToAddress, ClickCollect},
+		AsOf:            time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC),
+	}
+}
+
+// zurichStore is a Swiss store: every field differs from webShopper's.
+func zurichStore() Context {
+	return Context{
+		ChannelID: "store-zurich-01", Kind: Store, LocationID: "zurich-01", Country: "CH", Currency: "CHF", Locale: "de-CH",
+		PriceLists: []string{"store-zurich-01", "ch", "default"}, TaxZone: "CH", PricesIncludeTax: false,
+		CustomerGroup:   "staff",
+		StockSources:    []string{"zurich-01", "wh-basel"},
+		FulfilmentModes: []FulfilmentMode{CarryOut, Transfer},
+		AsOf:            time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC),
+	}
+}
+
+func TestMoveTo(t *testing.T) {
+	noLocale := webShopper()
+	noLocale.Locale = ""
+	noGroup := webShopper()
+	noGroup.CustomerGroup = ""
+	tests := []struct {
+		name               string
+		shopper, place     Context
+		wantLocale, wantCG string
+	}{
+		{"check-in keeps the shopper's locale and group", webShopper(), zurichStore(), "fr-BE", "members"},
+		{"a shopper without a locale reads the place's", noLocale, zurichStore(), "de-CH", "members"},
+		{"the public stays the public", noGroup, zurichStore(), "fr-BE", ""},
+		{"check-out back to the web", func() Context { c := zurichStore(); c.CustomerGroup = "members"; return c }(), webShopper(), "de-CH", "members"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.shopper.MoveTo(tt.place)
+			want := tt.place.Clone()
+			want.Locale, want.CustomerGroup = tt.wantLocale, tt.wantCG
+			assert.Equal(t, want, got)
+			assert.Equal(t, want.Fingerprint(), got.Fingerprint())
+		})
+	}
+}
+
+// TestMoveToClassifiesEveryField: each field of Context is either the
+// place's or the shopper's; a field added to Context without a decision
+// here fails the test.
+func TestMoveToClassifiesEveryField(t *testing.T) {
+	shopperFields := map[string]bool{"CustomerGroup": true, "Locale": true}
+	shopper, place := webShopper(), zurichStore()
+	got := reflect.ValueOf(shopper.MoveTo(place))
+	s, p := reflect.ValueOf(shopper), reflect.ValueOf(place)
+	typ := got.Type()
+	for i := 0; i < typ.NumField(); i++ {
+		name := typ.Field(i).Name
+		if reflect.DeepEqual(s.Field(i).Interface(), p.Field(i).Interface()) {
+			t.Fatalf("test data: field %s is the same in both contexts", name)
+		}
+		from := p
+		if shopperFields[name] {
+			from = s
+		}
+		assert.Equal(t, from.Field(i).Interface(), got.Field(i).Interface(), "field %s", name)
+	}
+}
+
+func TestMoveToSharesNoSlice(t *testing.T) {
+	shopper, place := webShopper(), zurichStore()
+	got := shopper.MoveTo(place)
+	got.PriceLists[0] = "changed"
+	got.StockSources[0] = "changed"
+	got.FulfilmentModes[0] = ShipFromStore
+	assert.Equal(t, zurichStore(), place, "place is unchanged")
+	assert.Equal(t, webShopper(), shopper, "shopper is unchanged")
 }

@@ -22,7 +22,8 @@ type Share struct {
 // exceeds its weight.
 //
 // Errors (matching [ErrInvalid]): no shares, a negative total, a negative
-// weight, all weights zero with a non-zero total, duplicate keys.
+// weight, all weights zero with a non-zero total, duplicate keys; weights
+// whose sum exceeds 2^64−1 match [ErrOverflow].
 func Allocate(total Money, shares []Share) ([]Money, error) {
 	if total.cur.IsZero() {
 		return nil, invalid("total", "zero currency")
@@ -41,7 +42,7 @@ func Allocate(total Money, shares []Share) ([]Money, error) {
 		var carry uint64
 		sum, carry = bits.Add64(sum, uint64(s.Weight), 0)
 		if carry != 0 {
-			return nil, invalid("shares", "sum of weights overflows")
+			return nil, &InputError{Field: "shares", Reason: "sum of weights overflows", Kind: ErrOverflow}
 		}
 	}
 	out := make([]Money, len(shares))

@@ -52,6 +52,12 @@ func mulDivRound(a, b int64, d uint64, mode RoundingMode) (int64, bool) {
 		return 0, false
 	}
 	q, r := bits.Div64(hi, lo, d)
+	// Range-check the truncated quotient before rounding: q may be
+	// MaxUint64, whose increment would wrap to 0 (issue 12, item 7).
+	// Rounding moves |q| by at most one, so after this check it cannot wrap.
+	if q > maxUnits {
+		return 0, false
+	}
 	if roundAway(mode, q&1 == 1, compareHalf(r, d), r != 0, neg) {
 		q++
 	}

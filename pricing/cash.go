@@ -1,5 +1,7 @@
 package pricing
 
+import "github.com/omnibasket/omnibasket/internal/iso4217"
+
 // CashRounding is the outcome of rounding an amount due for a cash payment.
 type CashRounding struct {
 	// Rounded is what the shopper hands over.
@@ -17,7 +19,7 @@ func CashRound(due Money, mode RoundingMode) (CashRounding, error) {
 	if due.cur.IsZero() {
 		return CashRounding{}, invalid("due", "zero currency")
 	}
-	inc := cashIncrement(due.cur.Code())
+	inc := iso4217.CashIncrement(due.cur.Code())
 	if inc == 0 {
 		return CashRounding{Rounded: due, Difference: Zero(due.cur)}, nil
 	}

@@ -3,6 +3,8 @@ package pricing
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/omnibasket/omnibasket/internal/iso4217"
 )
 
 // Currency is an ISO 4217 currency: its code and the number of decimals of
@@ -14,11 +16,13 @@ type Currency struct {
 }
 
 // LookupCurrency returns the active ISO 4217 currency with the given
-// upper-case code; an unknown code matches [ErrUnknownCurrency].
+// upper-case code; an unknown code matches [ErrUnknownCurrency]. Units of
+// account with no minor unit (XAU, XDR …) are unknown. The table is the
+// one channel.Context.Validate checks codes against.
 func LookupCurrency(code string) (Currency, error) {
-	exp, ok := isoExponent(code)
+	exp, ok := iso4217.Exponent(code)
 	if !ok {
-		return Currency{}, fmt.Errorf("%w: %q", ErrUnknownCurrency, code)
+		return Currency{}, fmt.Errorf("%w: %s", ErrUnknownCurrency, excerpt(code))
 	}
 	var c Currency
 	copy(c.code[:], code)
@@ -38,7 +42,7 @@ func MustCurrency(code string) Currency {
 
 // Currencies returns every known currency, sorted by code.
 func Currencies() []Currency {
-	codes := isoCodes()
+	codes := iso4217.Codes()
 	out := make([]Currency, len(codes))
 	for i, code := range codes {
 		out[i] = MustCurrency(code)
@@ -71,7 +75,7 @@ func (c Currency) IsZero() bool { return c.code[0] == 0 }
 // CashIncrement returns the smallest amount a cash payment can be made in
 // (CHF 0.05, DKK 0.50, SEK 1.00), and false when cash is paid to the minor unit.
 func (c Currency) CashIncrement() (Money, bool) {
-	inc := cashIncrement(c.Code())
+	inc := iso4217.CashIncrement(c.Code())
 	if inc == 0 {
 		return Money{}, false
 	}

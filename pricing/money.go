@@ -88,7 +88,7 @@ func parseIn(s string, cur Currency, round bool, mode RoundingMode) (Money, erro
 		for i := 0; i < len(digits); i++ {
 			hi, lo := bits64Mul10Add(u, uint64(digits[i]-'0'))
 			if hi {
-				return Money{}, fmt.Errorf("%w: %q in %s", ErrOverflow, s, cur)
+				return Money{}, fmt.Errorf("%w: %s in %s", ErrOverflow, excerpt(s), cur)
 			}
 			u = lo
 		}
@@ -96,13 +96,13 @@ func parseIn(s string, cur Currency, round bool, mode RoundingMode) (Money, erro
 	for i := len(kept); i < exp; i++ {
 		hi, lo := bits64Mul10Add(u, 0)
 		if hi {
-			return Money{}, fmt.Errorf("%w: %q in %s", ErrOverflow, s, cur)
+			return Money{}, fmt.Errorf("%w: %s in %s", ErrOverflow, excerpt(s), cur)
 		}
 		u = lo
 	}
 	if inexact := strings.TrimRight(extra, "0") != ""; inexact {
 		if !round {
-			return Money{}, fmt.Errorf("%w: %q has more than %d decimals for %s", ErrTooPrecise, s, exp, cur)
+			return Money{}, fmt.Errorf("%w: %s has more than %d decimals for %s", ErrTooPrecise, excerpt(s), exp, cur)
 		}
 		half := -1
 		switch {
@@ -119,7 +119,7 @@ func parseIn(s string, cur Currency, round bool, mode RoundingMode) (Money, erro
 		}
 	}
 	if u > maxUnits {
-		return Money{}, fmt.Errorf("%w: %q in %s", ErrOverflow, s, cur)
+		return Money{}, fmt.Errorf("%w: %s in %s", ErrOverflow, excerpt(s), cur)
 	}
 	m := Money{units: int64(u), cur: cur}
 	if neg {
@@ -142,7 +142,7 @@ const maxAmountText = 256
 // splitDecimal checks the syntax [+-]digits[.digits] and returns its parts.
 func splitDecimal(s string) (neg bool, intPart, frac string, err error) {
 	if len(s) > maxAmountText {
-		return false, "", "", fmt.Errorf("%w: amount longer than %d characters", ErrSyntax, maxAmountText)
+		return false, "", "", fmt.Errorf("%w: %s is longer than %d characters", ErrSyntax, excerpt(s), maxAmountText)
 	}
 	body := s
 	if body != "" && (body[0] == '-' || body[0] == '+') {
@@ -151,12 +151,12 @@ func splitDecimal(s string) (neg bool, intPart, frac string, err error) {
 	}
 	intPart, frac, dot := strings.Cut(body, ".")
 	if intPart == "" && frac == "" || dot && frac == "" {
-		return false, "", "", fmt.Errorf("%w: %q", ErrSyntax, s)
+		return false, "", "", fmt.Errorf("%w: %s", ErrSyntax, excerpt(s))
 	}
 	for _, part := range [...]string{intPart, frac} {
 		for i := 0; i < len(part); i++ {
 			if part[i] < '0' || part[i] > '9' {
-				return false, "", "", fmt.Errorf("%w: %q", ErrSyntax, s)
+				return false, "", "", fmt.Errorf("%w: %s", ErrSyntax, excerpt(s))
 			}
 		}
 	}
@@ -330,7 +330,9 @@ func (m Money) Mul(q int64) (Money, error) {
 	return Money{units: u, cur: m.cur}, nil
 }
 
-// MulRate returns m × r rounded once with mode (19 % of 3.24 EUR = 0.62 EUR).
+// MulRate returns m × r rounded once with mode (19 % of 3.24 EUR = 0.62 EUR),
+// computed exactly on 128 bits; a result beyond ±MaxInt64 minor units,
+// before or after rounding, matches [ErrOverflow].
 func (m Money) MulRate(r Rate, mode RoundingMode) (Money, error) {
 	if m.cur.IsZero() {
 		return Money{}, fmt.Errorf("%w: zero currency", ErrUnknownCurrency)

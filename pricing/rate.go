@@ -79,16 +79,16 @@ func parseRate(s string, shift uint8) (Rate, error) {
 		return Rate{}, err
 	}
 	if neg && strings.Trim(intPart+frac, "0") != "" {
-		return Rate{}, invalid("rate", "%q is negative", s)
+		return Rate{}, invalid("rate", "%s is negative", excerpt(s))
 	}
 	frac = strings.TrimRight(frac, "0")
 	scale := len(frac) + int(shift)
 	if scale > maxRateScale || len(intPart)+len(frac) > 18 {
-		return Rate{}, invalid("rate", "%q has too many digits (at most %d decimals)", s, maxRateScale-int(shift))
+		return Rate{}, invalid("rate", "%s has too many digits (at most %d decimals)", excerpt(s), maxRateScale-int(shift))
 	}
 	coef, err := strconv.ParseInt("0"+intPart+frac, 10, 64)
 	if err != nil || coef > 1e18 {
-		return Rate{}, invalid("rate", "%q is too large", s)
+		return Rate{}, invalid("rate", "%s is too large", excerpt(s))
 	}
 	return normRate(coef, uint8(scale)), nil
 }

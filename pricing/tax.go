@@ -276,9 +276,11 @@ func taxPerUnit(amount, qty int64, r Rate, p TaxPolicy) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	t1, ok := taxOf(base+1, r, p)
-	if !ok {
-		return 0, false
+	var t1 int64
+	if extra > 0 { // then base+1 ≤ amount: no wrap at MaxInt64
+		if t1, ok = taxOf(base+1, r, p); !ok {
+			return 0, false
+		}
 	}
 	hi0, lo0 := bits.Mul64(uint64(t0), uint64(qty-extra))
 	hi1, lo1 := bits.Mul64(uint64(t1), uint64(extra))

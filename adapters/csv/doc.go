@@ -146,6 +146,13 @@
 // quoting always stops reading. The streaming calls have delivered the
 // rows before a problem; a caller who needs all or nothing stages them.
 //
+// A reason quotes a bad value as a short escaped excerpt: at most 32
+// runes, %q-escaped, and when cut followed by "…" and the value's length
+// in bytes, so that a 10 MB bad cell gives an error of a line, not of
+// 10 MB:
+//
+//	stock.csv:2: column on_hand: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"… (10485760 bytes) is not a whole number
+//
 // # Large files
 //
 // The streaming calls use encoding/csv with ReuseRecord and keep nothing

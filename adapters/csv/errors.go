@@ -3,7 +3,10 @@ package csv
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrInvalid is matched (errors.Is) by every [*RowError] and [*LoadError]:
@@ -22,7 +25,9 @@ type RowError struct {
 	// canonical name when the column is missing; empty when the row as a
 	// whole is wrong.
 	Column string
-	// Reason says what is wrong, quoting the value.
+	// Reason says what is wrong, quoting at most a short escaped excerpt
+	// of the value (see the package documentation, Errors), so that a huge
+	// bad cell does not make a huge error.
 	Reason string
 	// Err is the cause when there is one (pricing.ErrTooPrecise,
 	// encoding/csv's ErrQuote …).
@@ -34,7 +39,7 @@ func (e *RowError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
 	if e.Column != "" {
-		fmt.Fprintf(&b, "column %s: ", e.Column)
+		fmt.Fprintf(&b, "column %s: ", columnText(e.Column))
 	}
 	b.WriteString(e.Reason)
 	return b.String()
@@ -96,4 +101,59 @@ func (e *LoadError) Unwrap() []error {
 		out[i] = re
 	}
 	return out
+}
+
+// Bounds of what an error quotes of the input.
+const (
+	excerptRunes = 32  // runes of a value kept at most
+	excerptBytes = 48  // bytes of escaped text kept at most
+	maxReason    = 160 // bytes of a reason written by another package
+)
+
+// excerpt quotes an input value for an error message: %q-escaped, at most
+// 32 runes and 48 escaped bytes of it, and when cut followed by "…" and the
+// value's length in bytes ("\"aaaa…\"… (10485760 bytes)"). Every message of
+// this package that quotes a value goes through it; its cost does not
+// depend on len(s).
+func excerpt(s string) string {
+	cut, runes := len(s), 0
+	for i := range s {
+		if runes == excerptRunes {
+			cut = i
+			break
+		}
+		runes++
+	}
+	q := strconv.Quote(s[:cut])
+	for len(q) > excerptBytes+2 && cut > 0 {
+		_, size := utf8.DecodeLastRuneInString(s[:cut])
+		cut -= size
+		q = strconv.Quote(s[:cut])
+	}
+	if cut == len(s) {
+		return q
+	}
+	return fmt.Sprintf("%s… (%d bytes)", q, len(s))
+}
+
+// columnText is a header name as written when it is short and printable,
+// its excerpt otherwise.
+func columnText(name string) string {
+	if len(name) <= excerptRunes && utf8.ValidString(name) && strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return name
+	}
+	return excerpt(name)
+}
+
+// clipReason bounds a reason written by another package (a promotion's
+// validation message, a pricing error), which may quote a value in full.
+func clipReason(reason string) string {
+	if len(reason) <= maxReason {
+		return reason
+	}
+	cut := maxReason
+	for cut > 0 && !utf8.RuneStart(reason[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", reason[:cut], len(reason))
 }

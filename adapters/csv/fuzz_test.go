@@ -46,6 +46,11 @@ func checkLoad[T any](t *testing.T, out []T, err error, opts erpcsv.Options) {
 		if re.Line < 1 || re.File != "fuzz.csv" || re.Reason == "" {
 			t.Fatalf("row error without a place or reason: %+v", re)
 		}
+		// Values are quoted as bounded excerpts: a message never grows
+		// with the input.
+		if msg := re.Error(); len(msg) > 512 {
+			t.Fatalf("row error of %d bytes: %.600q", len(msg), msg)
+		}
 	}
 	if out != nil && (!opts.SkipInvalidRows || le.Aborted) {
 		t.Fatalf("data returned with error %v", err)

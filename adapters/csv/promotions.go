@@ -50,7 +50,7 @@ func LoadPromotions(ctx context.Context, r io.Reader, opts Options) ([]promotion
 	err := run(ctx, r, opts, promotionSchema(), parsePromotion, func(x *reader, p promotion.Promotion) error {
 		rd = x
 		if first, dup := lines[p.ID]; dup {
-			x.fail("id", fmt.Sprintf("promotion %q is already defined on line %d", p.ID, first), nil)
+			x.fail("id", fmt.Sprintf("promotion %s is already defined on line %d", excerpt(p.ID), first), nil)
 			return errBadRow
 		}
 		lines[p.ID] = x.line(-1)
@@ -383,16 +383,16 @@ func parseTarget(s string) (promotion.Target, error) {
 	}
 	terms, err := splitList(s, "+")
 	if err != nil || len(terms) == 0 {
-		return t, fmt.Errorf("%q: empty target", s)
+		return t, fmt.Errorf("%s: empty target", excerpt(s))
 	}
 	for _, term := range terms {
 		key, vals, found := strings.Cut(term, "=")
 		if !found {
-			return t, fmt.Errorf("%q: want sku=… or category=…", term)
+			return t, fmt.Errorf("%s: want sku=… or category=…", excerpt(term))
 		}
 		xs, err := splitList(strings.TrimSpace(vals), ",")
 		if err != nil || len(xs) == 0 {
-			return t, fmt.Errorf("%q: empty list", term)
+			return t, fmt.Errorf("%s: empty list", excerpt(term))
 		}
 		switch enumKey(key) {
 		case "sku", "skus":
@@ -400,7 +400,7 @@ func parseTarget(s string) (promotion.Target, error) {
 		case "category", "categories":
 			t.Categories = append(t.Categories, xs...)
 		default:
-			return t, fmt.Errorf("%q: want sku=… or category=…", term)
+			return t, fmt.Errorf("%s: want sku=… or category=…", excerpt(term))
 		}
 	}
 	return t, nil
@@ -416,15 +416,15 @@ func parseComponents(s string) ([]promotion.Component, error) {
 	for i, part := range parts {
 		j := strings.LastIndexByte(part, ':')
 		if j < 0 {
-			return nil, fmt.Errorf("component %q: want TARGET:QUANTITY", part)
+			return nil, fmt.Errorf("component %s: want TARGET:QUANTITY", excerpt(part))
 		}
 		q, err := strconv.ParseInt(strings.TrimSpace(part[j+1:]), 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("component %q: quantity is not a whole number", part)
+			return nil, fmt.Errorf("component %s: quantity is not a whole number", excerpt(part))
 		}
 		t, err := parseTarget(strings.TrimSpace(part[:j]))
 		if err != nil {
-			return nil, fmt.Errorf("component %q: %w", part, err)
+			return nil, fmt.Errorf("component %s: %w", excerpt(part), err)
 		}
 		out[i] = promotion.Component{Target: t, Quantity: q}
 	}
@@ -443,12 +443,12 @@ func (rd *reader) tiers(column string, cur pricing.Currency) ([]promotion.Tier, 
 	for _, part := range parts {
 		j := strings.LastIndexByte(part, ':')
 		if j < 0 {
-			rd.fail(column, fmt.Sprintf("tier %q: want THRESHOLD:AMOUNT or THRESHOLD:PERCENT%%", part), nil)
+			rd.fail(column, fmt.Sprintf("tier %s: want THRESHOLD:AMOUNT or THRESHOLD:PERCENT%%", excerpt(part)), nil)
 			return nil, false
 		}
 		var t promotion.Tier
 		if t.Threshold, err = rd.parseMoney(strings.TrimSpace(part[:j]), cur); err != nil {
-			rd.fail(column, fmt.Sprintf("tier %q: threshold: %v", part, err), err)
+			rd.fail(column, fmt.Sprintf("tier %s: threshold: %v", excerpt(part), err), err)
 			return nil, false
 		}
 		d := strings.TrimSpace(part[j+1:])
@@ -458,7 +458,7 @@ func (rd *reader) tiers(column string, cur pricing.Currency) ([]promotion.Tier, 
 			t.Amount, err = rd.parseMoney(d, cur)
 		}
 		if err != nil {
-			rd.fail(column, fmt.Sprintf("tier %q: discount: %v", part, err), err)
+			rd.fail(column, fmt.Sprintf("tier %s: discount: %v", excerpt(part), err), err)
 			return nil, false
 		}
 		out = append(out, t)

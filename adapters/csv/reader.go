@@ -284,7 +284,7 @@ func (rd *reader) readError(err error) error {
 
 // fatal records a problem that ends the load and returns the result.
 func (rd *reader) fatal(line int, column, reason string, cause error) error {
-	rd.errs = append(rd.errs, &RowError{File: rd.file, Line: line, Column: column, Reason: reason, Err: cause})
+	rd.errs = append(rd.errs, &RowError{File: rd.file, Line: line, Column: column, Reason: clipReason(reason), Err: cause})
 	rd.aborted = true
 	return rd.result()
 }
@@ -314,8 +314,10 @@ func (rd *reader) failField(i int, reason string, cause error) {
 	rd.add(rd.line(i), rd.header[i], reason, cause)
 }
 
+// add records a problem; every row error goes through here or fatal, where
+// the reason is bounded whatever wrote it.
 func (rd *reader) add(line int, column, reason string, cause error) {
-	rd.errs = append(rd.errs, &RowError{File: rd.file, Line: line, Column: column, Reason: reason, Err: cause})
+	rd.errs = append(rd.errs, &RowError{File: rd.file, Line: line, Column: column, Reason: clipReason(reason), Err: cause})
 	rd.rowFailed = true
 }
 

@@ -38,7 +38,7 @@ func LoadStock(ctx context.Context, r io.Reader, opts Options) ([]stock.Level, e
 	err := run(ctx, r, opts, stockSchema(), parseLevel, func(rd *reader, l stock.Level) error {
 		k := key{l.SKU, l.LocationID}
 		if first, dup := seen[k]; dup {
-			rd.fail("", fmt.Sprintf("duplicate of line %d: %s at %s", first, l.SKU, l.LocationID), nil)
+			rd.fail("", fmt.Sprintf("duplicate of line %d: %s at %s", first, excerpt(l.SKU), excerpt(l.LocationID)), nil)
 			return errBadRow
 		}
 		seen[k] = rd.line(-1)

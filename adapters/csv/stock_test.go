@@ -60,7 +60,7 @@ func TestStockRowErrors(t *testing.T) {
 		{4, "on_hand", "whole number"},
 		{5, "location", "empty"},
 		{6, "on_hand", "whole number"},
-		{8, "", "duplicate of line 7: F at x"},
+		{8, "", `duplicate of line 7: "F" at "x"`},
 	}
 	if len(errs) != len(want) {
 		t.Fatalf("%d errors, want %d: %v", len(errs), len(want), err)

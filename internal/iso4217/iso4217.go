@@ -1,12 +1,19 @@
-// Code generated from testdata/iso4217-list-one.tsv plus later amendments; DO NOT EDIT by hand without updating the test data.
+// Package iso4217 is the table of active ISO 4217 currencies shared by
+// channel (which validates codes) and pricing (which computes with them):
+// each code's minor-unit exponent and the cash increment of the currencies
+// whose cash is rounded. It is a leaf: it imports nothing from the module,
+// so both may use it without an import cycle.
+//
+// The table is the standard's list one (testdata, 2024-06-25 publication)
+// plus later amendments, checked by this package's tests.
+package iso4217
 
-package pricing
-
-// isoExponent returns the ISO 4217 minor-unit exponent of an active
-// currency code. Units of account with no minor unit (XDR, XAU, XTS …) are
+// Exponent returns the ISO 4217 minor-unit exponent of an active
+// upper-case currency code (JPY 0, EUR 2, KWD 3) and whether the code is
+// known. Units of account with no minor unit (XDR, XAU, XTS …) are
 // not spendable and are unknown here. XCG (Caribbean guilder, amendment of
 // 2025) is included beyond the 2024-06-25 publication.
-func isoExponent(code string) (uint8, bool) {
+func Exponent(code string) (uint8, bool) {
 	switch code {
 	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
 		"VND", "VUV", "XAF", "XOF", "XPF":
@@ -32,10 +39,10 @@ func isoExponent(code string) (uint8, bool) {
 	return 0, false
 }
 
-// cashIncrement returns the smallest cash payment step in minor units for
+// CashIncrement returns the smallest cash payment step in minor units for
 // currencies whose cash is rounded (CHF coins stop at 0.05, DKK at 0.50,
 // SEK and NOK at whole units …); 0 means cash is paid to the minor unit.
-func cashIncrement(code string) int64 {
+func CashIncrement(code string) int64 {
 	switch code {
 	case "AUD":
 		return 5
@@ -59,8 +66,9 @@ func cashIncrement(code string) int64 {
 	return 0
 }
 
-// isoCodes lists every code isoExponent knows, sorted.
-func isoCodes() []string {
+// Codes returns every code [Exponent] knows, sorted, in a fresh slice the
+// caller may keep or change.
+func Codes() []string {
 	return []string{
 		"AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD",
 		"BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP",
@@ -77,4 +85,11 @@ func isoCodes() []string {
 		"TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND",
 		"VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
 	}
+}
+
+// Known reports whether code is an active ISO 4217 currency code, in upper
+// case ("EUR"; not "eur", not the unit of account "XAU", not "XYZ").
+func Known(code string) bool {
+	_, ok := Exponent(code)
+	return ok
 }
