@@ -46,7 +46,8 @@ func checkMeta(m Meta) error {
 	return nil
 }
 
-// mutable is the guard of every command that changes content.
+// mutable is the guard of every command that changes the basket; the
+// commands that change what a quote offers use [Basket.editable].
 func (b *Basket) mutable(m Meta) error {
 	if err := checkMeta(m); err != nil {
 		return err
@@ -91,7 +92,7 @@ func (n NewLine) validate() error {
 // SKU, attributes and parent (one line per product, whatever the channel it
 // was added in). It returns the ID of the line that holds the quantity.
 func (b *Basket) AddLine(m Meta, n NewLine) (string, Event, error) {
-	if err := b.mutable(m); err != nil {
+	if err := b.editable(m); err != nil {
 		return "", Event{}, err
 	}
 	if err := n.validate(); err != nil {
@@ -130,7 +131,7 @@ func (b *Basket) AddLine(m Meta, n NewLine) (string, Event, error) {
 // remove it. Setting the current quantity is refused as a no-op command
 // would add a meaningless event.
 func (b *Basket) SetQuantity(m Meta, lineID string, qty int64) (Event, error) {
-	if err := b.mutable(m); err != nil {
+	if err := b.editable(m); err != nil {
 		return Event{}, err
 	}
 	l, ok := b.Line(lineID)
@@ -148,7 +149,7 @@ func (b *Basket) SetQuantity(m Meta, lineID string, qty int64) (Event, error) {
 
 // RemoveLine removes a line and the service lines attached to it.
 func (b *Basket) RemoveLine(m Meta, lineID string) (Event, error) {
-	if err := b.mutable(m); err != nil {
+	if err := b.editable(m); err != nil {
 		return Event{}, err
 	}
 	if _, ok := b.Line(lineID); !ok {
@@ -182,7 +183,7 @@ func validCode(field, code string) error {
 // AddCoupon puts a coupon code in the wallet. Whether a channel honours it
 // is decided at pricing; the wallet keeps it either way.
 func (b *Basket) AddCoupon(m Meta, code string) (Event, error) {
-	if err := b.mutable(m); err != nil {
+	if err := b.editable(m); err != nil {
 		return Event{}, err
 	}
 	code = NormalizeCode(code)
@@ -197,7 +198,7 @@ func (b *Basket) AddCoupon(m Meta, code string) (Event, error) {
 
 // RemoveCoupon takes a code out of the wallet.
 func (b *Basket) RemoveCoupon(m Meta, code string) (Event, error) {
-	if err := b.mutable(m); err != nil {
+	if err := b.editable(m); err != nil {
 		return Event{}, err
 	}
 	code = NormalizeCode(code)
@@ -225,7 +226,7 @@ func (b *Basket) AddVoucher(m Meta, code string) (Event, error) {
 
 // SetLoyalty links (or, with nil, unlinks) a loyalty account.
 func (b *Basket) SetLoyalty(m Meta, l *Loyalty) (Event, error) {
-	if err := b.mutable(m); err != nil {
+	if err := b.editable(m); err != nil {
 		return Event{}, err
 	}
 	if l != nil {
@@ -241,7 +242,7 @@ func (b *Basket) SetLoyalty(m Meta, l *Loyalty) (Event, error) {
 // SetFulfilment records the shopper's preferred fulfilment mode for a line
 // (0 clears it). Whether the mode is possible is decided at pricing.
 func (b *Basket) SetFulfilment(m Meta, lineID string, mode channel.FulfilmentMode) (Event, error) {
-	if err := b.mutable(m); err != nil {
+	if err := b.editable(m); err != nil {
 		return Event{}, err
 	}
 	if _, ok := b.Line(lineID); !ok {
@@ -254,9 +255,12 @@ func (b *Basket) SetFulfilment(m Meta, lineID string, mode channel.FulfilmentMod
 }
 
 // Transition moves the basket through its lifecycle. lockUntil is required
-// for Quote (prices are locked until then) and ignored otherwise. Ordering
-// requires a complete, current pricing: every line priced and sourced in
-// the basket's context ([ErrNotOrderable] otherwise).
+// for Quote (prices are locked until then) and ignored otherwise; a move to
+// Quote is [Basket.IssueQuote] under the default [QuotePolicy] (only
+// associates and the System, lock at most [DefaultMaxQuoteLock] ahead).
+// Moving a quote back to Cart drops its price lock. Ordering requires a
+// complete, current pricing: every line priced and sourced in the basket's
+// context ([ErrNotOrderable] otherwise).
 func (b *Basket) Transition(m Meta, to Status, lockUntil time.Time) (Event, error) {
 	if err := checkMeta(m); err != nil {
 		return Event{}, err
@@ -264,25 +268,18 @@ func (b *Basket) Transition(m Meta, to Status, lockUntil time.Time) (Event, erro
 	if !to.Valid() {
 		return Event{}, invalid("Status", "unknown status %d", uint8(to))
 	}
+	if to == Quote {
+		return b.IssueQuote(m, lockUntil, QuotePolicy{})
+	}
 	if !b.Status.CanBecome(to) {
 		return Event{}, &TransitionError{From: b.Status, To: to}
 	}
-	sc := StatusChanged{From: b.Status, To: to}
-	switch to {
-	case Quote:
-		if !lockUntil.After(m.At) {
-			return Event{}, invalid("LockUntil", "a quote's price lock must end after %s", m.At.UTC().Format(time.RFC3339))
-		}
-		if b.Result == nil {
-			return Event{}, invalid("Status", "a basket must be priced before it becomes a quote")
-		}
-		sc.LockedUntil = lockUntil.UTC()
-	case Ordered:
+	if to == Ordered {
 		if err := b.orderable(); err != nil {
 			return Event{}, err
 		}
 	}
-	return b.record(m, EventStatusChanged, sc)
+	return b.record(m, EventStatusChanged, StatusChanged{From: b.Status, To: to})
 }
 
 func (b *Basket) orderable() error {
@@ -317,7 +314,7 @@ func (b *Basket) SetResult(m Meta, r *Result) (Event, error) {
 	// basket is one version further, and so is the result it holds.
 	rc := *r
 	rc.BasketVersion = b.Version + 1
-	return b.record(m, EventRecontextualized, Recontextualized{Context: r.Context.Clone(), Result: &rc})
+	return b.record(m, EventRecontextualized, Recontextualized{Context: r.Context.Clone(), Patch: diffResult(b.Result, &rc)})
 }
 
 // MergePolicy says how quantities combine when two baskets hold one SKU.
@@ -362,7 +359,7 @@ func (p *MergePolicy) UnmarshalText(b []byte) error {
 // returns the events for b and for src (which is abandoned, pointing at b).
 // Proof that the caller holds both baskets is the Service's job.
 func (b *Basket) Merge(m Meta, src *Basket, policy MergePolicy) (Event, Event, error) {
-	if err := b.mutable(m); err != nil {
+	if err := b.editable(m); err != nil {
 		return Event{}, Event{}, err
 	}
 	switch {

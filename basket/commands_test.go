@@ -14,6 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// staff is an associate of Bellecour acting at time at: quotes are issued
+// by associates or the System, never by the shopper.
+func staff(at time.Time) basket.Meta {
+	return basket.Meta{Actor: basket.Actor{Kind: basket.Associate, ID: "staff-1", LocationID: demo.Bellecour}, At: at}
+}
+
 func newCart(t *testing.T) *basket.Basket {
 	t.Helper()
 	at := demo.Start()
@@ -67,7 +73,7 @@ func TestCommandsRefuseBadInputAndChangeNothing(t *testing.T) {
 			_, err := b.AddCoupon(basket.Meta{Actor: basket.Actor{Kind: basket.Associate, ID: "a-1"}, At: at}, "X")
 			return err
 		}, basket.ErrInvalid},
-		{"quote without lock", func(b *basket.Basket) error { _, err := b.Transition(meta(at), basket.Quote, at); return err }, basket.ErrInvalid},
+		{"quote without lock", func(b *basket.Basket) error { _, err := b.Transition(staff(at), basket.Quote, at); return err }, basket.ErrInvalid},
 		{"order an unpriced basket", func(b *basket.Basket) error {
 			_, err := b.Transition(meta(at), basket.Ordered, time.Time{})
 			return err
@@ -137,7 +143,7 @@ func TestOrderedIsImmutableAndQuoteLocksPrices(t *testing.T) {
 	b := newCart(t)
 	add(t, b, at, "MUG-STONE", 2)
 	price(t, b, demo.Web(at), basket.Options{})
-	_, err := b.Transition(meta(at), basket.Quote, at.Add(48*time.Hour))
+	_, err := b.Transition(staff(at), basket.Quote, at.Add(48*time.Hour))
 	require.NoError(t, err)
 
 	// In store the mug costs 15.00, but the quote locked 14.00 for 48 hours.

@@ -187,3 +187,21 @@ func (b *Basket) MarshalJSON() ([]byte, error) {
 	type plain Basket
 	return json.Marshal((*plain)(b))
 }
+
+// UnmarshalJSON decodes a basket and checks its invariants
+// ([Basket.Validate]): a stored or transmitted basket that no command
+// could have produced is refused with an error matching [ErrInvalid], and
+// the receiver is left unchanged.
+func (b *Basket) UnmarshalJSON(data []byte) error {
+	type plain Basket // no methods: decoding it does not recurse
+	var v plain
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	d := (*Basket)(&v)
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	*b = *d
+	return nil
+}

@@ -21,7 +21,13 @@ const (
 	TargetPrice Policy = iota
 	// PriceProtection charges the lower of the carried and the target unit
 	// price, so a shopper never pays more per unit after a check-in.
-	// Promotions are still those of the target channel.
+	// Promotions are still those of the target channel. A carried price is
+	// only valid for the quantity it was granted at: it is protected only
+	// while the SKU's quantity (merged over the basket's lines, as tiers are
+	// computed) is at least what it was when that price was last charged, so
+	// a volume-tier price does not survive the volume going away. A price
+	// that was only charged because a quote locked it is not protected
+	// either: reopening or expiry ends the lock under both policies.
 	PriceProtection
 )
 
@@ -94,9 +100,17 @@ type Options struct {
 //
 // A line without a price or tax rate in the target is kept, reported and
 // left out of the totals (Result.Complete is false); it is never dropped.
+//
+// A carried price (protected, or locked by a quote) applies only while the
+// SKU's merged quantity is at least the merged quantity of the previous
+// result, the one that price was charged for. A basket that breaks an
+// invariant ([Basket.Validate]) is refused before anything else.
 func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Options) (*Result, error) {
 	if b == nil {
 		return nil, invalid("Basket", "must not be nil")
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
 	}
 	if err := target.Validate(); err != nil {
 		return nil, err
@@ -111,11 +125,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	if err != nil {
 		return nil, &InputError{Field: "Context.Currency", Reason: err.Error(), Kind: ErrInvalid}
 	}
-	lines := b.Lines // the aggregate keeps them sorted; a hand-built basket may not
-	if !slices.IsSortedFunc(lines, func(x, y Line) int { return compareLineIDs(x.ID, y.ID) }) {
-		lines = slices.Clone(lines)
-		slices.SortFunc(lines, func(x, y Line) int { return compareLineIDs(x.ID, y.ID) })
-	}
+	lines := b.Lines // sorted by line ID: Validate checked it
 
 	r := &Result{
 		BasketID: b.ID, BasketVersion: b.Version, Context: target.Clone(), Policy: opts.Policy,
@@ -146,6 +156,16 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	}
 	p, pc := 0, 0
 	quoteLocked := b.Status == Quote && target.AsOf.Before(b.QuoteLockedUntil)
+	// granted is the merged quantity per SKU that the previous result's
+	// prices were charged for: a carried price is valid at that quantity
+	// or more, never below it.
+	var granted map[string]int64
+	if len(prevLines) > 0 && (quoteLocked || opts.Policy == PriceProtection) {
+		granted = make(map[string]int64, len(prevLines))
+		for i := range prevLines {
+			granted[prevLines[i].SKU] += prevLines[i].Quantity
+		}
+	}
 	promoLines := make([]promotion.Line, 0, len(lines))
 	zero := pricing.Zero(cur)
 	for i, l := range lines {
@@ -178,12 +198,13 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		for p < len(prevLines) && compareLineIDs(prevLines[p].LineID, l.ID) < 0 {
 			p++
 		}
-		if p < len(prevLines) && prevLines[p].LineID == l.ID && prevLines[p].Priced && prevLines[p].UnitPrice.Currency() == cur {
+		if p < len(prevLines) && prevLines[p].LineID == l.ID && prevLines[p].Priced && prevLines[p].UnitPrice.Currency() == cur &&
+			merged[l.SKU] >= granted[l.SKU] {
 			old := &prevLines[p]
 			switch {
 			case quoteLocked:
 				pl.UnitPrice, pl.Basis = old.UnitPrice, BasisQuoteLocked
-			case opts.Policy == PriceProtection && old.UnitPrice.MinorUnits() < res.Unit.MinorUnits():
+			case opts.Policy == PriceProtection && old.Basis != BasisQuoteLocked && old.UnitPrice.MinorUnits() < res.Unit.MinorUnits():
 				pl.UnitPrice, pl.Basis = old.UnitPrice, BasisProtected
 			}
 		}

@@ -7,9 +7,11 @@ import "fmt"
 //	Wishlist ⇄ Cart → Quote → Ordered → Invoiced
 //	    └──────┴───────┴──→ Abandoned → Cart
 //
-// A quote can go back to Cart (the shopper changes their mind; the price
-// lock is dropped). Ordered and Invoiced are final: no command changes them
-// but the move to Invoiced.
+// A quote is a priced offer: its lines, coupons and loyalty account are
+// frozen ([ErrQuoteFrozen]) and only associates and the System issue one
+// (see [QuotePolicy]). It can go back to Cart (the shopper changes their
+// mind; the price lock is dropped and the lines can change again). Ordered
+// and Invoiced are final: no command changes them but the move to Invoiced.
 type Status uint8
 
 // The statuses. The zero value is invalid.
