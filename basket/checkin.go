@@ -2,6 +2,7 @@ package basket
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,7 +39,7 @@ type Ticket struct {
 // token itself is the state until it is redeemed.
 func (s *Service) IssueCheckIn(ctx context.Context, actor Actor, id uuid.UUID, req HandoffRequest) (Ticket, error) {
 	if s.cfg.Handoff == nil {
-		return Ticket{}, invalid("Config.Handoff", "check-in tokens are not configured")
+		return Ticket{}, notConfigured("Config.Handoff", "check-in tokens are not configured")
 	}
 	b, err := s.Get(ctx, actor, id)
 	if err != nil {
@@ -81,12 +82,20 @@ type CheckInRequest struct {
 // CheckIn is the associate's side of a check-in, in one call: it redeems
 // the token (single use: a second or concurrent redemption fails with
 // handoff.ErrAlreadyUsed), grants the associate's store access to the
-// basket, moves it into the store context and prices it there, all recorded
-// as events in one atomic write. The token is consumed first, so a check-in
-// that then fails (the basket was ordered meanwhile, say) needs a new token.
+// basket, moves it into the store and prices it there, all recorded as
+// events in one atomic write. The move takes from req.Target what belongs
+// to the place (channel, location, currency, price lists, tax zone, stock
+// sources, fulfilment modes) and keeps what belongs to the shopper
+// (customer group, locale); see [channel.Context.MoveTo].
+//
+// With an idempotency key, a retry of the same check-in (same token or
+// short code, method and target, whenever it is sent) returns the first
+// outcome instead of failing on the spent token; the key is scoped to the
+// associate. The token is consumed first, so a check-in that then fails
+// (the basket was ordered meanwhile, say) needs a new token.
 func (s *Service) CheckIn(ctx context.Context, associate Actor, req CheckInRequest, opts ...CallOption) (*Basket, error) {
 	if s.cfg.Handoff == nil {
-		return nil, invalid("Config.Handoff", "check-in tokens are not configured")
+		return nil, notConfigured("Config.Handoff", "check-in tokens are not configured")
 	}
 	if err := associate.validate(); err != nil {
 		return nil, err
@@ -94,52 +103,78 @@ func (s *Service) CheckIn(ctx context.Context, associate Actor, req CheckInReque
 	if associate.Kind != Associate {
 		return nil, &InputError{Field: "Actor", Reason: "a check-in is redeemed by a store associate", Kind: ErrForbidden}
 	}
-	req.Target = req.Target.Clone()
-	req.Target.AsOf = s.cfg.Clock.Now().UTC() // the Service prices as of the command time
 	if req.Target.LocationID != associate.LocationID {
 		return nil, invalid("Target.LocationID", "the associate works at %q, not %q", associate.LocationID, req.Target.LocationID)
 	}
-	if err := req.Target.Validate(); err != nil {
-		return nil, err
-	}
-	expect := handoff.Expectation{Purpose: handoff.CheckIn, Retailer: s.cfg.Retailer, Location: associate.LocationID}
-	var claims handoff.Claims
-	var err error
-	switch {
-	case req.Token != "" && req.ShortCode == "":
-		claims, err = s.cfg.Handoff.Redeem(ctx, req.Token, expect)
-	case req.ShortCode != "" && req.Token == "":
-		claims, err = s.cfg.Handoff.RedeemShortCode(ctx, req.ShortCode, expect)
-	default:
+	if (req.Token == "") == (req.ShortCode == "") {
 		return nil, invalid("CheckInRequest", "exactly one of Token and ShortCode")
 	}
-	if err != nil {
+	place := req.Target.Clone()
+	place.AsOf = s.cfg.Clock.Now().UTC() // the Service prices as of the command time
+	if err := place.Validate(); err != nil {
 		return nil, err
+	}
+	place.AsOf = time.Time{} // and a retry a second later is the same command
+	var c call
+	for _, o := range opts {
+		o(&c)
 	}
 	ttl := s.cfg.GrantTTL
 	if ttl <= 0 {
 		ttl = DefaultGrantTTL
 	}
-	return s.runAs(ctx, associate, claims.Basket, "check-in", []any{claims.Nonce, req.Target.Fingerprint()}, opts,
-		func(*Basket) error { return nil }, // the redeemed token is the proof
-		func(t *tx, b *Basket) error {
+	cmd := command{
+		op: "check-in", args: []any{req.Token, req.ShortCode, req.Method, place.Fingerprint()},
+		authz: func(*Basket) error { return nil }, // the redeemed token is the proof
+		apply: func(t *tx, b *Basket) error {
 			grant := Grant{LocationID: associate.LocationID, GrantedBy: associate.ID, ExpiresAt: t.m.At.Add(ttl)}
-			target := req.Target.Clone()
+			target := b.Context.MoveTo(place)
 			target.AsOf = t.m.At
 			if err := t.add(b.CheckIn(t.m, target, req.Method, grant)); err != nil {
 				return err
 			}
-			return t.reprice(b, req.Target)
-		})
+			return t.reprice(b, target)
+		},
+	}
+	key, d, err := s.idempotency(associate, cmd, c)
+	if err != nil {
+		return nil, err
+	}
+	if key != nil {
+		if b, done, err := s.replay(ctx, associate, *key, d); done {
+			return b, err
+		}
+	}
+	expect := handoff.Expectation{Purpose: handoff.CheckIn, Retailer: s.cfg.Retailer, Location: associate.LocationID}
+	var claims handoff.Claims
+	if req.Token != "" {
+		claims, err = s.cfg.Handoff.Redeem(ctx, req.Token, expect)
+	} else {
+		claims, err = s.cfg.Handoff.RedeemShortCode(ctx, req.ShortCode, expect)
+	}
+	if err != nil {
+		if key != nil && errors.Is(err, handoff.ErrAlreadyUsed) {
+			// A concurrent first call with this key may have finished.
+			if b, done, rerr := s.replay(ctx, associate, *key, d); done {
+				return b, rerr
+			}
+		}
+		return nil, err
+	}
+	cmd.basket = claims.Basket
+	return s.exec(ctx, associate, cmd, opts)
 }
 
 // CheckOut moves the basket out of the store into target (the web shop for
 // a showrooming shopper finishing at home), revoking every store grant, and
-// prices it there as of the command time (target.AsOf is ignored). The
-// owner or an associate holding a grant may do it.
+// prices it there as of the command time (target.AsOf is ignored). Like a
+// check-in, the move keeps what belongs to the shopper. The owner or an
+// associate holding a grant may do it.
 func (s *Service) CheckOut(ctx context.Context, actor Actor, id uuid.UUID, target channel.Context, opts ...CallOption) (*Basket, error) {
-	target = target.Clone()
-	return s.run(ctx, actor, id, "check-out", []any{target.Fingerprint()}, opts, func(t *tx, b *Basket) error {
+	place := target.Clone()
+	place.AsOf = time.Time{} // never part of the command's identity
+	return s.run(ctx, actor, id, "check-out", []any{place.Fingerprint()}, opts, func(t *tx, b *Basket) error {
+		target := b.Context.MoveTo(place)
 		target.AsOf = t.m.At
 		if err := t.add(b.CheckOut(t.m, target, "check-out")); err != nil {
 			return err

@@ -39,6 +39,16 @@ var (
 	// ErrSnapshot: the snapshot does not cover the basket (a provider failed
 	// or returned data for another currency or context).
 	ErrSnapshot = errors.New("basket: incomplete snapshot")
+	// ErrQuoteFrozen: the basket is a quote, a priced offer whose lines,
+	// coupons and loyalty account cannot change until it is reopened as a
+	// cart (Transition to [Cart], which drops the price lock). It also
+	// matches [ErrImmutable], so code that treats an immutable basket as a
+	// conflict refuses an edit of a quote the same way.
+	ErrQuoteFrozen = fmt.Errorf("basket: quote is frozen, reopen it as a cart to change it: %w", ErrImmutable)
+	// ErrNotConfigured: the Service was built without what this operation
+	// needs (check-in without Config.Handoff, say). It is the platform's
+	// error, not the caller's: an HTTP layer answers 501 or 500, not 400.
+	ErrNotConfigured = errors.New("basket: not configured")
 )
 
 // InputError names the field or argument that is wrong. It matches
@@ -94,4 +104,10 @@ func (e *TransitionError) Unwrap() error {
 		return ErrImmutable
 	}
 	return ErrInvalidTransition
+}
+
+// notConfigured reports a missing piece of the Service's configuration as
+// an [InputError] matching [ErrNotConfigured].
+func notConfigured(field, reason string) error {
+	return &InputError{Field: field, Reason: reason, Kind: ErrNotConfigured}
 }

@@ -3,6 +3,7 @@ package basket
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -195,9 +196,14 @@ type StatusChanged struct {
 
 // Recontextualized is the payload of [EventRecontextualized]: the basket
 // was priced in a context (a new channel, or the same one after a change).
+// The pricing is recorded as a [ResultPatch] of the basket's previous
+// Result, so that each event's size follows what changed; Result, a whole
+// pricing, is what histories written before patches hold, and is still
+// read.
 type Recontextualized struct {
 	Context channel.Context `json:"context"`
-	Result  *Result         `json:"result"`
+	Patch   *ResultPatch    `json:"patch,omitempty"`
+	Result  *Result         `json:"result,omitempty"`
 }
 
 // Merged is the payload of [EventMerged]: what another basket brought in.
@@ -221,18 +227,45 @@ type Handoff struct {
 }
 
 // Replay rebuilds a basket from its history. The events must be the
-// complete history of one basket, in order.
+// complete history of one basket, in order. Any input, however hostile,
+// gets a basket or an error matching [ErrInvalid] (or
+// [ErrVersionConflict] for a gap), never a panic.
 func Replay(events []Event) (*Basket, error) {
-	if len(events) == 0 || events[0].Type != EventCreated {
-		return nil, invalid("events", "history must start with %s", EventCreated)
+	return ReplayFrom(nil, events)
+}
+
+// ReplayFrom rebuilds a basket from a checkpoint (a copy of the basket at
+// some version, nil for none) and the events that follow it, in order: what
+// [Store.HistoryAt] returns. Without a checkpoint the events must start with
+// the basket's creation.
+func ReplayFrom(checkpoint *Basket, events []Event) (*Basket, error) {
+	var b *Basket
+	if checkpoint != nil {
+		if err := checkpoint.checkRestorable(); err != nil {
+			return nil, err
+		}
+		b = checkpoint.Clone()
+	} else {
+		if len(events) == 0 || events[0].Type != EventCreated {
+			return nil, invalid("events", "history must start with %s", EventCreated)
+		}
+		b = &Basket{ID: events[0].BasketID}
 	}
-	b := &Basket{ID: events[0].BasketID}
 	for _, e := range events {
 		if err := b.Apply(e); err != nil {
 			return nil, err
 		}
 	}
 	return b, nil
+}
+
+// checkRestorable refuses a checkpoint that no history could have
+// produced.
+func (b *Basket) checkRestorable() error {
+	if b.ID == uuid.Nil || b.Version < 1 {
+		return invalid("checkpoint", "not a stored basket (ID %s, version %d)", b.ID, b.Version)
+	}
+	return nil
 }
 
 // Apply changes the basket by one event of its history. It is the only
@@ -267,7 +300,9 @@ func (b *Basket) apply(e Event, payload any) error {
 		}
 		b.Owner, b.Status, b.Context, b.CreatedAt, b.NextLine = p.Owner, p.Status, p.Context, e.At, 1
 	case *LineAdded:
-		b.insertLine(p.Line)
+		if err := b.insertLine(p.Line); err != nil {
+			return err
+		}
 	case *QuantitySet:
 		i, ok := b.lineIndex(p.LineID)
 		if !ok {
@@ -302,10 +337,26 @@ func (b *Basket) apply(e Event, payload any) error {
 	case *StatusChanged:
 		b.Status, b.QuoteLockedUntil = p.To, p.LockedUntil
 	case *Recontextualized:
-		b.Context, b.Result = p.Context, p.Result
+		switch {
+		case p.Patch != nil && p.Result == nil:
+			r := &Result{BasketID: b.ID, Context: p.Context.Clone()}
+			if err := p.Patch.apply(b.Result, r); err != nil {
+				return err
+			}
+			b.Context, b.Result = p.Context, r
+		case p.Result != nil && p.Patch == nil:
+			if p.Result.BasketID != b.ID {
+				return invalid("Event.Data", "%s: the result prices basket %s", e.Type, p.Result.BasketID)
+			}
+			b.Context, b.Result = p.Context, p.Result
+		default:
+			return invalid("Event.Data", "%s: exactly one of patch and result", e.Type)
+		}
 	case *Merged:
 		for _, l := range p.Added {
-			b.insertLine(l)
+			if err := b.insertLine(l); err != nil {
+				return err
+			}
 		}
 		for _, q := range p.Quantities {
 			i, ok := b.lineIndex(q.LineID)
@@ -324,6 +375,9 @@ func (b *Basket) apply(e Event, payload any) error {
 		b.Context = p.To
 		switch e.Type {
 		case EventCheckedIn:
+			if p.Grant == nil || p.Grant.LocationID == "" {
+				return invalid("Event.Data", "%s without a grant", e.Type)
+			}
 			b.Grants = slices.DeleteFunc(b.Grants, func(g Grant) bool { return g.LocationID == p.Grant.LocationID })
 			i, _ := slices.BinarySearchFunc(b.Grants, p.Grant.LocationID, func(g Grant, l string) int { return strings.Compare(g.LocationID, l) })
 			b.Grants = slices.Insert(b.Grants, i, *p.Grant)
@@ -334,13 +388,17 @@ func (b *Basket) apply(e Event, payload any) error {
 	return nil
 }
 
-func (b *Basket) insertLine(l Line) {
-	i, _ := b.lineIndex(l.ID)
+func (b *Basket) insertLine(l Line) error {
+	i, found := b.lineIndex(l.ID)
+	if found || l.ID == "" {
+		return &InputError{Field: "Line.ID", Reason: fmt.Sprintf("%q is empty or already in the basket", l.ID)}
+	}
 	b.Lines = slices.Insert(b.Lines, i, l)
 	var n int
-	if _, err := fmt.Sscanf(l.ID, "L%d", &n); err == nil && n >= b.NextLine {
+	if _, err := fmt.Sscanf(l.ID, "L%d", &n); err == nil && n >= b.NextLine && n < math.MaxInt32 {
 		b.NextLine = n + 1
 	}
+	return nil
 }
 
 func insertSorted(xs []string, x string) []string {

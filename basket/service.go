@@ -52,9 +52,18 @@ type Config struct {
 	// Clock stamps commands and sets the as-of time of every pricing;
 	// clock.System{} in production, a *clock.Fake in tests.
 	Clock clock.Clock
-	// MaxAttempts bounds how often a command is re-run on a fresh read after
-	// a version conflict (default 5).
+	// MaxAttempts bounds how often a command is run on a fresh read when
+	// other writers keep changing the basket under it ([DefaultMaxAttempts]
+	// when 0).
 	MaxAttempts int
+	// Backoff spaces those re-runs, so that writers racing on one basket
+	// spread out instead of colliding again.
+	Backoff Backoff
+	// CheckpointEvery is how many events apart the Service asks the store
+	// to keep a copy of a basket ([DefaultCheckpointEvery] when 0): an
+	// idempotent retry rebuilds its answer from the nearest copy and at
+	// most that many events, however long the history.
+	CheckpointEvery int
 	// Options is the default pricing options (tax rounding, rounding mode).
 	Options Options
 	// Reservations, when set, lets a basket's own stock reservations count
@@ -67,6 +76,9 @@ type Config struct {
 	Retailer string
 	// GrantTTL is how long a check-in grant lasts ([DefaultGrantTTL] when 0).
 	GrantTTL time.Duration
+	// Quotes says who may issue quotes and how long their price lock may
+	// last; the zero value is the default (see [QuotePolicy]).
+	Quotes QuotePolicy
 }
 
 // Service is the shell around the pure core: it loads a basket, checks the
@@ -76,7 +88,8 @@ type Config struct {
 // whole command on a fresh read (never replaying a stale diff), up to
 // MaxAttempts times. It is safe for concurrent use.
 type Service struct {
-	cfg Config
+	cfg   Config
+	turns *turns
 }
 
 // NewService checks the configuration and returns a service.
@@ -96,10 +109,21 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, invalid("Config.Clock", "required (clock.System{} in production)")
 	}
 	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 5
+		cfg.MaxAttempts = DefaultMaxAttempts
 	}
-	return &Service{cfg: cfg}, nil
+	if cfg.CheckpointEvery <= 0 {
+		cfg.CheckpointEvery = DefaultCheckpointEvery
+	}
+	cfg.Backoff = cfg.Backoff.withDefaults()
+	return &Service{cfg: cfg, turns: newTurns()}, nil
 }
+
+// DefaultMaxAttempts is [Config.MaxAttempts] when unset: with the default
+// [Backoff], 16 writers hammering one basket on PostgreSQL all get through.
+const DefaultMaxAttempts = 24
+
+// DefaultCheckpointEvery is [Config.CheckpointEvery] when unset.
+const DefaultCheckpointEvery = 64
 
 // CallOption tunes one Service call.
 type CallOption func(*call)
@@ -244,16 +268,35 @@ func digest(op string, id uuid.UUID, args ...any) [32]byte {
 	return d
 }
 
+// command is one Service command: what it is (for idempotency), the
+// basket it acts on, who may run it and what it does.
+type command struct {
+	op     string
+	basket uuid.UUID
+	// scope is the basket an idempotency key is scoped to: the basket
+	// addressed, or uuid.Nil for a check-in (its token names the basket).
+	scope uuid.UUID
+	// args identify the command for idempotency: never a server-side time.
+	args []any
+	// authz checks the actor against the basket as read (nil: the grant
+	// logic of [Service.authorize]).
+	authz func(*Basket) error
+	apply func(t *tx, b *Basket) error
+}
+
 // run executes a command on basket id with optimistic concurrency, for an
 // actor holding a grant on it.
 func (s *Service) run(ctx context.Context, actor Actor, id uuid.UUID, op string, args []any, opts []CallOption,
-	cmd func(t *tx, b *Basket) error) (*Basket, error) {
-	return s.runAs(ctx, actor, id, op, args, opts, func(b *Basket) error { return s.authorize(actor, b) }, cmd)
+	apply func(t *tx, b *Basket) error) (*Basket, error) {
+	return s.exec(ctx, actor, command{op: op, basket: id, scope: id, args: args, apply: apply}, opts)
 }
 
-// runAs is run with an explicit authorization check.
-func (s *Service) runAs(ctx context.Context, actor Actor, id uuid.UUID, op string, args []any, opts []CallOption,
-	authz func(*Basket) error, cmd func(t *tx, b *Basket) error) (*Basket, error) {
+// exec runs cmd: answers a retried idempotent call from its record, or
+// reads the basket, authorizes, applies and saves, re-running everything on
+// a fresh read (after a backoff) when another writer got there first. A
+// command that records no event (setting a quantity to what it is) saves
+// nothing and returns the basket as it is.
+func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []CallOption) (*Basket, error) {
 	var c call
 	for _, o := range opts {
 		o(&c)
@@ -261,18 +304,35 @@ func (s *Service) runAs(ctx context.Context, actor Actor, id uuid.UUID, op strin
 	if err := actor.validate(); err != nil {
 		return nil, err
 	}
-	d := digest(op, id, args...)
-	if c.key != "" {
-		if b, done, err := s.replay(ctx, actor, c.key, d); done {
+	authz := cmd.authz
+	if authz == nil {
+		authz = func(b *Basket) error { return s.authorize(actor, b) }
+	}
+	key, d, err := s.idempotency(actor, cmd, c)
+	if err != nil {
+		return nil, err
+	}
+	if key != nil {
+		if b, done, err := s.replay(ctx, actor, *key, d); done {
 			return b, err
 		}
 	}
+	done, err := s.turns.wait(ctx, cmd.basket)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	var lastErr error
 	for attempt := 0; attempt < s.cfg.MaxAttempts; attempt++ {
+		if attempt > 0 {
+			if err := s.cfg.Backoff.wait(ctx, attempt); err != nil {
+				return nil, err
+			}
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		b, err := s.cfg.Store.Get(ctx, id)
+		b, err := s.cfg.Store.Get(ctx, cmd.basket)
 		if err != nil {
 			return nil, err
 		}
@@ -281,13 +341,13 @@ func (s *Service) runAs(ctx context.Context, actor Actor, id uuid.UUID, op strin
 		}
 		before := b.Version
 		t := &tx{s: s, ctx: ctx, m: Meta{Actor: actor, At: s.cfg.Clock.Now().UTC()}, policy: c.policyPtr()}
-		if err := cmd(t, b); err != nil {
+		if err := cmd.apply(t, b); err != nil {
 			return nil, err
 		}
-		w := Write{Basket: b, ExpectedVersion: before, Events: t.events, Also: t.also}
-		if c.key != "" {
-			w.Idempotency = &IdempotencyRecord{Key: c.key, Digest: d, BasketID: b.ID, Version: b.Version}
+		if len(t.events) == 0 {
+			return b, nil
 		}
+		w := s.write(b, before, t, key, d)
 		err = s.cfg.Store.Save(ctx, w)
 		switch {
 		case err == nil:
@@ -295,8 +355,8 @@ func (s *Service) runAs(ctx context.Context, actor Actor, id uuid.UUID, op strin
 		case errors.Is(err, ErrVersionConflict):
 			lastErr = err
 			continue
-		case errors.Is(err, ErrIdempotencyKeyUsed) && c.key != "":
-			if b, done, err := s.replay(ctx, actor, c.key, d); done {
+		case errors.Is(err, ErrIdempotencyKeyUsed) && key != nil:
+			if b, done, err := s.replay(ctx, actor, *key, d); done {
 				return b, err
 			}
 			return nil, err
@@ -307,9 +367,34 @@ func (s *Service) runAs(ctx context.Context, actor Actor, id uuid.UUID, op strin
 	return nil, fmt.Errorf("basket: gave up after %d attempts: %w", s.cfg.MaxAttempts, lastErr)
 }
 
-// replay answers a retried idempotent call from its record: the basket as
-// the first call left it (its version then), read from the history.
-func (s *Service) replay(ctx context.Context, actor Actor, key string, d [32]byte) (*Basket, bool, error) {
+// idempotency scopes the call's key (if any) to the actor and the basket,
+// and digests the command.
+func (s *Service) idempotency(actor Actor, cmd command, c call) (*IdempotencyKey, [32]byte, error) {
+	if c.key == "" {
+		return nil, [32]byte{}, nil
+	}
+	k := IdempotencyKey{ActorKind: actor.Kind, ActorID: actor.ID, Basket: cmd.scope, Key: c.key}
+	if err := k.Validate(); err != nil {
+		return nil, [32]byte{}, err
+	}
+	return &k, digest(cmd.op, cmd.scope, cmd.args...), nil
+}
+
+// write is the store write of one successful attempt.
+func (s *Service) write(b *Basket, before int64, t *tx, key *IdempotencyKey, d [32]byte) Write {
+	every := int64(s.cfg.CheckpointEvery)
+	w := Write{Basket: b, ExpectedVersion: before, Events: t.events, Also: t.also, Checkpoint: b.Version/every != before/every}
+	if key != nil {
+		w.Idempotency = &IdempotencyRecord{Key: *key, Digest: d, BasketID: b.ID, Version: b.Version}
+	}
+	return w
+}
+
+// replay answers a retried idempotent call: the basket as the first call
+// left it, rebuilt from the nearest checkpoint (so the cost does not grow
+// with the history), for an actor who may still see the basket as it is
+// now (a grant revoked since the first call is not revived by a retry).
+func (s *Service) replay(ctx context.Context, actor Actor, key IdempotencyKey, d [32]byte) (*Basket, bool, error) {
 	rec, err := s.cfg.Store.Idempotency(ctx, key)
 	if errors.Is(err, ErrNotFound) {
 		return nil, false, nil
@@ -318,22 +403,28 @@ func (s *Service) replay(ctx context.Context, actor Actor, key string, d [32]byt
 		return nil, true, err
 	}
 	if rec.Digest != d {
-		return nil, true, &InputError{Field: "IdempotencyKey", Reason: key, Kind: ErrIdempotencyMismatch}
+		return nil, true, &InputError{Field: "IdempotencyKey", Reason: "already used for another command", Kind: ErrIdempotencyMismatch}
 	}
-	events, err := s.cfg.Store.Events(ctx, rec.BasketID, 0)
+	cur, err := s.cfg.Store.Get(ctx, rec.BasketID)
 	if err != nil {
 		return nil, true, err
 	}
-	n := slices.IndexFunc(events, func(e Event) bool { return e.Seq == rec.Version })
-	if n < 0 {
-		return nil, true, fmt.Errorf("basket: idempotency record %q points at missing version %d", key, rec.Version)
+	if err := s.authorize(actor, cur); err != nil {
+		return nil, true, err
 	}
-	b, err := Replay(events[:n+1])
+	if cur.Version == rec.Version {
+		return cur, true, nil
+	}
+	checkpoint, events, err := s.cfg.Store.HistoryAt(ctx, rec.BasketID, rec.Version)
 	if err != nil {
 		return nil, true, err
 	}
-	if err := s.authorize(actor, b); err != nil {
+	b, err := ReplayFrom(checkpoint, events)
+	if err != nil {
 		return nil, true, err
+	}
+	if b.Version != rec.Version {
+		return nil, true, fmt.Errorf("basket: idempotency record points at version %d, history rebuilt %d", rec.Version, b.Version)
 	}
 	return b, true, nil
 }
@@ -390,9 +481,12 @@ func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, op
 	}
 	req.Context = req.Context.Clone()
 	req.Context.AsOf = time.Time{} // the Service prices as of the command time
-	d := digest("create", req.ID, req.Owner, req.Context, req.Status)
-	if c.key != "" {
-		if b, done, err := s.replay(ctx, actor, c.key, d); done {
+	key, d, err := s.idempotency(actor, command{op: "create", scope: req.ID, args: []any{req.Owner, req.Context, req.Status}}, c)
+	if err != nil {
+		return nil, err
+	}
+	if key != nil {
+		if b, done, err := s.replay(ctx, actor, *key, d); done {
 			return b, err
 		}
 	}
@@ -417,13 +511,9 @@ func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, op
 	if err := t.reprice(b, b.Context); err != nil {
 		return nil, err
 	}
-	w := Write{Basket: b, Events: t.events}
-	if c.key != "" {
-		w.Idempotency = &IdempotencyRecord{Key: c.key, Digest: d, BasketID: b.ID, Version: b.Version}
-	}
-	if err := s.cfg.Store.Save(ctx, w); err != nil {
-		if errors.Is(err, ErrIdempotencyKeyUsed) && c.key != "" {
-			if b, done, err := s.replay(ctx, actor, c.key, d); done {
+	if err := s.cfg.Store.Save(ctx, s.write(b, 0, t, key, d)); err != nil {
+		if errors.Is(err, ErrIdempotencyKeyUsed) && key != nil {
+			if b, done, err := s.replay(ctx, actor, *key, d); done {
 				return b, err
 			}
 		}
@@ -480,6 +570,10 @@ func (s *Service) AddLine(ctx context.Context, actor Actor, id uuid.UUID, n NewL
 // SetQuantity changes a line's quantity and re-prices.
 func (s *Service) SetQuantity(ctx context.Context, actor Actor, id uuid.UUID, lineID string, qty int64, opts ...CallOption) (*Basket, error) {
 	return s.run(ctx, actor, id, "set-quantity", []any{lineID, qty}, opts, func(t *tx, b *Basket) error {
+		if l, ok := b.Line(lineID); ok && l.Quantity == qty {
+			// Setting a quantity to what it is changes nothing, like a PUT.
+			return b.mutable(t.m)
+		}
 		if err := t.add(b.SetQuantity(t.m, lineID, qty)); err != nil {
 			return err
 		}
@@ -550,12 +644,24 @@ func (s *Service) SetFulfilment(ctx context.Context, actor Actor, id uuid.UUID, 
 // current, complete prices; moving to Quote locks the prices until lockUntil.
 func (s *Service) Transition(ctx context.Context, actor Actor, id uuid.UUID, to Status, lockUntil time.Time, opts ...CallOption) (*Basket, error) {
 	return s.run(ctx, actor, id, "transition", []any{to, lockUntil}, opts, func(t *tx, b *Basket) error {
+		if to == Quote {
+			if err := s.cfg.Quotes.check(t.m, lockUntil); err != nil {
+				return err // refused before any pricing
+			}
+		}
 		if (to == Ordered || to == Quote) && !b.Status.Final() {
 			if err := t.reprice(b, b.Context); err != nil {
 				return err
 			}
 		}
-		return t.add(b.Transition(t.m, to, lockUntil))
+		if to == Quote {
+			return t.add(b.IssueQuote(t.m, lockUntil, s.cfg.Quotes))
+		}
+		reopen := b.Status == Quote && to == Cart
+		if err := t.add(b.Transition(t.m, to, lockUntil)); err != nil || !reopen {
+			return err
+		}
+		return t.reprice(b, b.Context) // the lock is gone: price it unlocked
 	})
 }
 
@@ -576,31 +682,39 @@ func (s *Service) Recontextualize(ctx context.Context, actor Actor, id uuid.UUID
 // MergeRequest asks to merge basket Source into basket Target.
 type MergeRequest struct {
 	Target, Source uuid.UUID
-	// SourceHolder proves the caller holds the source basket: for the usual
-	// sign-in case, the anonymous shopper session (Kind Shopper, ID the
-	// anonymous ID). Not needed when the actor is the system.
+	// SourceHolder is who holds the source basket, vouched for by the
+	// platform: only a System actor may set it (for the usual sign-in case,
+	// the anonymous session the platform has just authenticated: Kind
+	// Shopper, ID the anonymous ID). Anyone else must hold the source
+	// basket themselves, and a request naming another holder is refused
+	// with [ErrForbidden].
 	SourceHolder Actor
 	Policy       MergePolicy
 }
 
 // Merge brings a basket (typically the anonymous one of a shopper who just
-// signed in) into another. The caller must hold both: the actor must be
-// allowed on the target and SourceHolder on the source (the system holds
-// everything). The source is abandoned in the same atomic write.
+// signed in) into another, and abandons the source in the same atomic
+// write. The caller must hold both baskets, checked with the same grant
+// logic as every other command: a shopper owns both, an associate's store
+// has a live grant on both. The system holds everything, and may name the
+// holder of the source it vouches for in req.SourceHolder, who must then
+// hold it.
 func (s *Service) Merge(ctx context.Context, actor Actor, req MergeRequest, opts ...CallOption) (*Basket, error) {
+	vouched := req.SourceHolder != (Actor{})
+	if vouched && actor.Kind != System {
+		return nil, &InputError{Field: "SourceHolder", Reason: "only the system vouches for another holder", Kind: ErrForbidden}
+	}
 	return s.run(ctx, actor, req.Target, "merge", []any{req.Source, req.SourceHolder, req.Policy}, opts, func(t *tx, b *Basket) error {
-		if actor.Kind == Associate {
-			return &InputError{Field: "Actor", Reason: "associates do not merge baskets", Kind: ErrForbidden}
-		}
 		from, err := s.cfg.Store.Get(t.ctx, req.Source)
 		if err != nil {
 			return err
 		}
-		holder := req.SourceHolder
-		if actor.Kind == System {
-			holder = actor
-		} else if err := holder.validate(); err != nil {
-			return err
+		holder := actor
+		if vouched {
+			if err := req.SourceHolder.validate(); err != nil {
+				return err
+			}
+			holder = req.SourceHolder
 		}
 		if err := s.authorize(holder, from); err != nil {
 			return err

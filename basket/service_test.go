@@ -27,7 +27,7 @@ type fixture struct {
 	cfg   basket.Config
 }
 
-func newFixture(t *testing.T, change ...func(*basket.Config)) *fixture {
+func newFixture(t testing.TB, change ...func(*basket.Config)) *fixture {
 	t.Helper()
 	cat, err := demo.Catalog()
 	require.NoError(t, err)
@@ -46,7 +46,7 @@ func newFixture(t *testing.T, change ...func(*basket.Config)) *fixture {
 	return f
 }
 
-func (f *fixture) create(t *testing.T, owner basket.Owner, actor basket.Actor) *basket.Basket {
+func (f *fixture) create(t testing.TB, owner basket.Owner, actor basket.Actor) *basket.Basket {
 	t.Helper()
 	b, err := f.svc.Create(context.Background(), actor, basket.CreateRequest{ID: uuid.New(), Owner: owner, Context: demo.Web(demo.Start())})
 	require.NoError(t, err)
@@ -215,11 +215,17 @@ func TestServiceMergeNeedsBothBaskets(t *testing.T) {
 	require.NoError(t, err)
 	mine := f.create(t, basket.Owner{CustomerID: "cust-42"}, shopper)
 
-	_, err = f.svc.Merge(ctx, shopper, basket.MergeRequest{Target: mine.ID, Source: anon.ID, Policy: basket.MergeSum,
+	_, err = f.svc.Merge(ctx, shopper, basket.MergeRequest{Target: mine.ID, Source: anon.ID, Policy: basket.MergeSum})
+	require.ErrorIs(t, err, basket.ErrNotFound, "the signed-in shopper does not hold the anonymous basket")
+	_, err = f.svc.Merge(ctx, shopper, basket.MergeRequest{Target: mine.ID, Source: anon.ID, Policy: basket.MergeSum, SourceHolder: anonActor})
+	require.ErrorIs(t, err, basket.ErrForbidden, "a shopper cannot vouch for a holder")
+	_, err = f.svc.Merge(ctx, system, basket.MergeRequest{Target: mine.ID, Source: anon.ID, Policy: basket.MergeSum,
 		SourceHolder: basket.Actor{Kind: basket.Shopper, ID: "anon-other"}})
-	require.ErrorIs(t, err, basket.ErrNotFound, "no proof of holding the source")
+	require.ErrorIs(t, err, basket.ErrNotFound, "the vouched holder must hold the source")
 
-	merged, err := f.svc.Merge(ctx, shopper, basket.MergeRequest{Target: mine.ID, Source: anon.ID, Policy: basket.MergeSum, SourceHolder: anonActor})
+	// The platform, having authenticated both sessions, vouches for the
+	// anonymous one.
+	merged, err := f.svc.Merge(ctx, system, basket.MergeRequest{Target: mine.ID, Source: anon.ID, Policy: basket.MergeSum, SourceHolder: anonActor})
 	require.NoError(t, err)
 	assert.Len(t, merged.Lines, 1)
 	assert.Len(t, merged.Result.Lines, 1, "priced after the merge")

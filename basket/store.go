@@ -27,8 +27,18 @@ type Store interface {
 	Events(ctx context.Context, id uuid.UUID, after int64) ([]Event, error)
 	// FindByOwner returns the IDs of a customer's baskets, oldest first.
 	FindByOwner(ctx context.Context, customerID string) ([]uuid.UUID, error)
-	// Idempotency returns the record stored under key, or [ErrNotFound].
-	Idempotency(ctx context.Context, key string) (IdempotencyRecord, error)
+	// Idempotency returns the record stored under key (the caller's scope
+	// and key together), or [ErrNotFound]. Records of other scopes are
+	// invisible: the same Key string in another scope is another key.
+	Idempotency(ctx context.Context, key IdempotencyKey) (IdempotencyRecord, error)
+	// HistoryAt returns what rebuilding the basket as it was at version
+	// needs, without reading its whole history: the newest checkpoint
+	// stored at or before version (nil when there is none) and the events
+	// after it, up to and including version, in order. A version the
+	// basket has not reached, or not positive, is an [ErrInvalid]; an
+	// unknown basket is [ErrNotFound]. [ReplayFrom] turns the answer into
+	// the basket.
+	HistoryAt(ctx context.Context, id uuid.UUID, version int64) (*Basket, []Event, error)
 }
 
 // ErrIdempotencyKeyUsed: Save was given an idempotency key that is already
@@ -44,6 +54,11 @@ type Write struct {
 	// Also holds further baskets written in the same transaction (a merge
 	// abandons its source). Each follows the same version rules.
 	Also []Write
+	// Checkpoint asks the store to keep a copy of Basket, as it is after
+	// this write, for [Store.HistoryAt]: the Service sets it every
+	// [DefaultCheckpointEvery] events or so, which bounds the events an
+	// idempotent retry replays whatever the length of the history.
+	Checkpoint bool
 }
 
 // Validate checks that the events continue the expected version one by one
@@ -62,11 +77,13 @@ func (w Write) Validate() error {
 	if want != w.Basket.Version || len(w.Events) == 0 {
 		return invalid("Write.Events", "events end at version %d, basket is at %d", want, w.Basket.Version)
 	}
-	if w.Idempotency != nil && w.Idempotency.Key == "" {
-		return invalid("Write.Idempotency", "empty key")
+	if w.Idempotency != nil {
+		if err := w.Idempotency.Key.Validate(); err != nil {
+			return err
+		}
 	}
 	for _, a := range w.Also {
-		if a.Idempotency != nil || len(a.Also) > 0 {
+		if a.Idempotency != nil || len(a.Also) > 0 || a.Checkpoint {
 			return invalid("Write.Also", "nested writes carry no idempotency records or further writes")
 		}
 		if err := a.Validate(); err != nil {
@@ -76,16 +93,47 @@ func (w Write) Validate() error {
 	return nil
 }
 
-// IdempotencyRecord is what a store keeps for a caller-supplied key: a
-// digest of the command, so that the same key with another command is
-// refused, and the outcome to return to a retry.
+// IdempotencyKey is a caller-supplied key in the caller's scope. Keys
+// belong to the caller who sent them and to the basket they address, as
+// payment APIs scope them per account: the same string sent by another
+// actor, or for another basket, is another key, so no caller can observe or
+// block another's keys.
+type IdempotencyKey struct {
+	ActorKind ActorKind `json:"actor_kind"`
+	ActorID   string    `json:"actor_id"`
+	// Basket is the basket the command addresses; uuid.Nil for a check-in,
+	// which names its basket through the token it redeems.
+	Basket uuid.UUID `json:"basket"`
+	Key    string    `json:"key"`
+}
+
+// MaxIdempotencyKeyLen bounds a key's length in bytes.
+const MaxIdempotencyKeyLen = 255
+
+// Validate reports an incomplete scope or an empty or oversized key.
+func (k IdempotencyKey) Validate() error {
+	switch {
+	case k.ActorKind < Shopper || k.ActorKind > System:
+		return invalid("IdempotencyKey.ActorKind", "unknown actor kind %d", uint8(k.ActorKind))
+	case k.ActorID == "":
+		return invalid("IdempotencyKey.ActorID", "must not be empty")
+	case k.Key == "":
+		return invalid("IdempotencyKey.Key", "must not be empty")
+	case len(k.Key) > MaxIdempotencyKeyLen:
+		return invalid("IdempotencyKey.Key", "%d bytes, at most %d", len(k.Key), MaxIdempotencyKeyLen)
+	}
+	return nil
+}
+
+// IdempotencyRecord is what a store keeps for a caller's key: a digest of
+// the command, so that the same key with another command is refused, and
+// where the outcome is (the basket and the version the command left it at)
+// so that a retry gets the first answer.
 type IdempotencyRecord struct {
-	Key      string    `json:"key"`
-	Digest   [32]byte  `json:"digest"`
-	BasketID uuid.UUID `json:"basket_id"`
-	Version  int64     `json:"version"`
-	// Outcome is the command's answer, encoded by the Service.
-	Outcome []byte `json:"outcome"`
+	Key      IdempotencyKey `json:"key"`
+	Digest   [32]byte       `json:"digest"`
+	BasketID uuid.UUID      `json:"basket_id"`
+	Version  int64          `json:"version"`
 }
 
 // NotFound returns an error matching [ErrNotFound] for a basket ID, for

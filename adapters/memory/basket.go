@@ -1,7 +1,9 @@
 package memory
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -9,15 +11,17 @@ import (
 	"github.com/omnibasket/omnibasket/basket"
 )
 
-// BasketStore is the reference basket.Store: baskets, their histories and
-// idempotency records in memory, safe for concurrent use. Everything it
-// returns is a copy, so callers cannot change what is stored by accident.
+// BasketStore is the reference basket.Store: baskets, their histories,
+// checkpoints and idempotency records in memory, safe for concurrent use.
+// Everything it returns is a copy, so callers cannot change what is stored
+// by accident.
 type BasketStore struct {
-	mu      sync.RWMutex
-	baskets map[uuid.UUID]*basket.Basket
-	events  map[uuid.UUID][]basket.Event
-	owners  map[string][]uuid.UUID
-	keys    map[string]basket.IdempotencyRecord
+	mu          sync.RWMutex
+	baskets     map[uuid.UUID]*basket.Basket
+	events      map[uuid.UUID][]basket.Event
+	checkpoints map[uuid.UUID][]*basket.Basket // by version, ascending
+	owners      map[string][]uuid.UUID
+	keys        map[basket.IdempotencyKey]basket.IdempotencyRecord
 }
 
 var _ basket.Store = (*BasketStore)(nil)
@@ -25,10 +29,11 @@ var _ basket.Store = (*BasketStore)(nil)
 // NewBasketStore returns an empty store.
 func NewBasketStore() *BasketStore {
 	return &BasketStore{
-		baskets: map[uuid.UUID]*basket.Basket{},
-		events:  map[uuid.UUID][]basket.Event{},
-		owners:  map[string][]uuid.UUID{},
-		keys:    map[string]basket.IdempotencyRecord{},
+		baskets:     map[uuid.UUID]*basket.Basket{},
+		events:      map[uuid.UUID][]basket.Event{},
+		checkpoints: map[uuid.UUID][]*basket.Basket{},
+		owners:      map[string][]uuid.UUID{},
+		keys:        map[basket.IdempotencyKey]basket.IdempotencyRecord{},
 	}
 }
 
@@ -58,9 +63,10 @@ func (s *BasketStore) Save(ctx context.Context, w basket.Write) error {
 		if _, used := s.keys[w.Idempotency.Key]; used {
 			return basket.ErrIdempotencyKeyUsed
 		}
-		rec := *w.Idempotency
-		rec.Outcome = slices.Clone(rec.Outcome)
-		s.keys[rec.Key] = rec
+		s.keys[w.Idempotency.Key] = *w.Idempotency
+	}
+	if w.Checkpoint {
+		s.checkpoints[w.Basket.ID] = append(s.checkpoints[w.Basket.ID], w.Basket.Clone())
 	}
 	for _, x := range writes {
 		id := x.Basket.ID
@@ -121,7 +127,7 @@ func (s *BasketStore) FindByOwner(ctx context.Context, customerID string) ([]uui
 }
 
 // Idempotency implements basket.Store.
-func (s *BasketStore) Idempotency(ctx context.Context, key string) (basket.IdempotencyRecord, error) {
+func (s *BasketStore) Idempotency(ctx context.Context, key basket.IdempotencyKey) (basket.IdempotencyRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return basket.IdempotencyRecord{}, err
 	}
@@ -131,8 +137,33 @@ func (s *BasketStore) Idempotency(ctx context.Context, key string) (basket.Idemp
 	if !ok {
 		return basket.IdempotencyRecord{}, basket.ErrNotFound
 	}
-	rec.Outcome = slices.Clone(rec.Outcome)
 	return rec, nil
+}
+
+// HistoryAt implements basket.Store.
+func (s *BasketStore) HistoryAt(ctx context.Context, id uuid.UUID, version int64) (*basket.Basket, []basket.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	es, ok := s.events[id]
+	if !ok {
+		return nil, nil, basket.NotFound(id)
+	}
+	if version < 1 || version > int64(len(es)) {
+		return nil, nil, &basket.InputError{Field: "version", Reason: fmt.Sprintf("%d is not a version of basket %s (1…%d)", version, id, len(es))}
+	}
+	cps := s.checkpoints[id]
+	i, found := slices.BinarySearchFunc(cps, version, func(b *basket.Basket, v int64) int { return cmp.Compare(b.Version, v) })
+	if found {
+		i++
+	}
+	if i == 0 {
+		return nil, cloneEvents(es[:version]), nil
+	}
+	cp := cps[i-1]
+	return cp.Clone(), cloneEvents(es[cp.Version:version]), nil
 }
 
 func cloneEvents(es []basket.Event) []basket.Event {

@@ -109,12 +109,18 @@ func (s *Store) Save(ctx context.Context, w basket.Write) error {
 			}
 		}
 		if rec := w.Idempotency; rec != nil {
-			tag, err := tx.Exec(ctx, s.q.insertIdempotency, rec.Key, rec.Digest[:], rec.BasketID, rec.Version, rec.Outcome)
+			k := rec.Key
+			tag, err := tx.Exec(ctx, s.q.insertIdempotency, k.ActorKind.String(), k.ActorID, k.Basket, k.Key, rec.Digest[:], rec.BasketID, rec.Version)
 			if err != nil {
 				return err
 			}
 			if tag.RowsAffected() == 0 {
 				return basket.ErrIdempotencyKeyUsed
+			}
+		}
+		if w.Checkpoint {
+			if _, err := tx.Exec(ctx, s.q.insertCheckpoint, w.Basket.ID, w.Basket.Version, writes[0].snapshot); err != nil {
+				return err
 			}
 		}
 		// The outbox lock is taken last, once every row lock is held, and
@@ -268,14 +274,14 @@ func (s *Store) FindByOwner(ctx context.Context, customerID string) ([]uuid.UUID
 }
 
 // Idempotency implements [basket.Store].
-func (s *Store) Idempotency(ctx context.Context, key string) (basket.IdempotencyRecord, error) {
+func (s *Store) Idempotency(ctx context.Context, key basket.IdempotencyKey) (basket.IdempotencyRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return basket.IdempotencyRecord{}, err
 	}
 	rec := basket.IdempotencyRecord{Key: key}
 	var digest []byte
 	err := s.retry(ctx, func(ctx context.Context) error {
-		return s.pool.QueryRow(ctx, s.q.idempotency, key).Scan(&digest, &rec.BasketID, &rec.Version, &rec.Outcome)
+		return s.pool.QueryRow(ctx, s.q.idempotency, key.ActorKind.String(), key.ActorID, key.Basket, key.Key).Scan(&digest, &rec.BasketID, &rec.Version)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return basket.IdempotencyRecord{}, fmt.Errorf("%w: no idempotency record under this key", basket.ErrNotFound)
@@ -288,6 +294,73 @@ func (s *Store) Idempotency(ctx context.Context, key string) (basket.Idempotency
 	}
 	copy(rec.Digest[:], digest)
 	return rec, nil
+}
+
+// HistoryAt implements [basket.Store]: the newest checkpoint at or before
+// version and the events after it up to version, by two indexed range
+// queries, whatever the history's length. Both are append-only, so reading
+// them at read committed cannot mix versions.
+func (s *Store) HistoryAt(ctx context.Context, id uuid.UUID, version int64) (*basket.Basket, []basket.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var (
+		checkpoint *basket.Basket
+		events     []basket.Event
+		current    int64
+	)
+	err := s.inTx(ctx, "history", func(ctx context.Context, tx pgx.Tx) error {
+		checkpoint, events = nil, nil
+		var cpVersion *int64
+		var snap []byte
+		if err := tx.QueryRow(ctx, s.q.checkpointAt, id, version).Scan(&current, &cpVersion, &snap); err != nil {
+			return err
+		}
+		if version < 1 || version > current {
+			return nil
+		}
+		from := int64(0)
+		if cpVersion != nil {
+			checkpoint = new(basket.Basket)
+			if err := json.Unmarshal(snap, checkpoint); err != nil {
+				return fmt.Errorf("decode checkpoint %d of %s: %w", *cpVersion, id, err)
+			}
+			from = *cpVersion
+		}
+		rows, err := tx.Query(ctx, s.q.eventsBetween, id, from, version)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				seq              int64
+				typ, ch, loc     string
+				at               time.Time
+				nano             int32
+				actor, eventData []byte
+			)
+			if err := rows.Scan(&seq, &typ, &at, &nano, &ch, &loc, &actor, &eventData); err != nil {
+				return err
+			}
+			e, err := decodeEvent(id, seq, typ, at, nano, ch, loc, actor, eventData)
+			if err != nil {
+				return err
+			}
+			events = append(events, e)
+		}
+		return rows.Err()
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, basket.NotFound(id)
+	}
+	if err != nil {
+		return nil, nil, wrap(ctx, "history of basket "+id.String(), basket.ErrInvalid, err)
+	}
+	if version < 1 || version > current {
+		return nil, nil, &basket.InputError{Field: "version", Reason: fmt.Sprintf("%d is not a version of basket %s (1…%d)", version, id, current)}
+	}
+	return checkpoint, events, nil
 }
 
 // ReadOutbox returns up to limit events with a position above after, in

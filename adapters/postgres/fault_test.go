@@ -95,7 +95,9 @@ func TestFaultKilledSave(t *testing.T) {
 			// A two-basket write with an idempotency record: every kind of row.
 			w := addCoupon(t, a.Clone(), "LOST", now)
 			w.Also = []basket.Write{addCoupon(t, b.Clone(), "LOST-TOO", now)}
-			w.Idempotency = &basket.IdempotencyRecord{Key: "kill", BasketID: a.ID, Version: 2}
+			kill := baskettest.Key(basket.Shopper, "c-1", a.ID, "kill")
+			w.Idempotency = &basket.IdempotencyRecord{Key: kill, BasketID: a.ID, Version: 2}
+			w.Checkpoint = true
 
 			var err error
 			switch how {
@@ -126,8 +128,10 @@ func TestFaultKilledSave(t *testing.T) {
 				require.NoError(t, err)
 				assert.Len(t, events, 1, "basket version = last event")
 			}
-			_, err = s.Idempotency(ctx, "kill")
+			_, err = s.Idempotency(ctx, kill)
 			assert.ErrorIs(t, err, basket.ErrNotFound)
+			_, _, err = s.HistoryAt(ctx, a.ID, 2)
+			assert.ErrorIs(t, err, basket.ErrInvalid, "version 2 and its checkpoint were never written")
 			out, err := s.ReadOutbox(ctx, 0, 100)
 			require.NoError(t, err)
 			assert.Len(t, out, 2, "only the creations are in the outbox")
@@ -208,7 +212,7 @@ func TestFaultKilledReservation(t *testing.T) {
 			got, err := s.Reserve(ctx, stock.ReserveRequest{BasketID: "b1", RequestKey: "k2", LocationID: "x",
 				Lines: []stock.ReserveLine{{SKU: "c", Quantity: 5}}, ExpiresAt: exp})
 			require.NoError(t, err)
-			assert.Equal(t, []stock.ReserveLine{{SKU: "c", Quantity: 5}}, got.Lines)
+			assert.Equal(t, []stock.ReserveLine{{SKU: "c", Quantity: 5, HeldSince: clk.Now()}}, got.Lines)
 			require.NoError(t, stocktest.CheckConservation(ctx, s, s, clk.Now(), []string{"b1"}, []string{"a", "b", "c"}, []string{"x", "y"}))
 		})
 	}

@@ -7,7 +7,8 @@ import "strings"
 type queries struct {
 	// baskets
 	createBasket, updateBasket, basketVersion, insertIdempotency, advisoryLock,
-	insertEvents, getBasket, events, findByOwner, idempotency, readOutbox string
+	insertEvents, getBasket, events, findByOwner, idempotency, readOutbox,
+	insertCheckpoint, checkpointAt, eventsBetween string
 	// stock
 	keyRecord, reservationsAt, lockLevels, lockHeldLevels, lockExpiredLevels, availability,
 	deleteLines, deleteExpiredLines, deleteHeaders, deleteExpiredHeaders, upsertHeader, insertLines, upsertKey,
@@ -30,7 +31,15 @@ func newQueries(schema string) queries {
 				owner_seq = CASE WHEN customer_id IS DISTINCT FROM $4 THEN nextval($8::regclass) ELSE owner_seq END
 			WHERE id = $1 AND version = $2`),
 		basketVersion:     q(`SELECT version FROM {s}.baskets WHERE id = $1`),
-		insertIdempotency: q(`INSERT INTO {s}.basket_idempotency (key, digest, basket_id, version, outcome) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`),
+		insertIdempotency: q(`INSERT INTO {s}.basket_idempotency (actor_kind, actor_id, scope, key, digest, basket_id, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`),
+		insertCheckpoint: q(`INSERT INTO {s}.basket_checkpoints (basket_id, version, snapshot) VALUES ($1, $2, $3)`),
+		checkpointAt: q(`SELECT b.version, c.version, c.snapshot FROM {s}.baskets b
+			LEFT JOIN LATERAL (SELECT version, snapshot FROM {s}.basket_checkpoints
+				WHERE basket_id = b.id AND version <= $2 ORDER BY version DESC LIMIT 1) c ON true
+			WHERE b.id = $1`),
+		eventsBetween: q(`SELECT seq, type, at, at_nanos, channel_id, location_id, actor, data
+			FROM {s}.basket_events WHERE basket_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`),
 		advisoryLock:      `SELECT pg_advisory_xact_lock($1)`,
 		insertEvents: q(`INSERT INTO {s}.basket_events (basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data)
 			SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::integer[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[])`),
@@ -39,7 +48,8 @@ func newQueries(schema string) queries {
 			FROM {s}.baskets b LEFT JOIN {s}.basket_events e ON e.basket_id = b.id AND e.seq > $2
 			WHERE b.id = $1 ORDER BY e.seq`),
 		findByOwner: q(`SELECT id FROM {s}.baskets WHERE customer_id = $1 ORDER BY owner_seq`),
-		idempotency: q(`SELECT digest, basket_id, version, outcome FROM {s}.basket_idempotency WHERE key = $1`),
+		idempotency: q(`SELECT digest, basket_id, version FROM {s}.basket_idempotency
+			WHERE actor_kind = $1 AND actor_id = $2 AND scope = $3 AND key = $4`),
 		readOutbox: q(`SELECT position, basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data
 			FROM {s}.basket_events WHERE position > $1 ORDER BY position LIMIT $2`),
 

@@ -9,6 +9,7 @@ package baskettest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -67,6 +68,18 @@ func NewBasket(t testing.TB, customer string) (*basket.Basket, basket.Write) {
 	b, e, err := basket.New(uuid.New(), basket.Owner{CustomerID: customer}, Context(), basket.Cart, meta())
 	require.NoError(t, err)
 	return b, basket.Write{Basket: b.Clone(), Events: []basket.Event{e}}
+}
+
+// Key returns an idempotency key in a caller's scope.
+func Key(kind basket.ActorKind, actorID string, scope uuid.UUID, key string) basket.IdempotencyKey {
+	return basket.IdempotencyKey{ActorKind: kind, ActorID: actorID, Basket: scope, Key: key}
+}
+
+func mustJSON(t testing.TB, b *basket.Basket) []byte {
+	t.Helper()
+	data, err := json.Marshal(b)
+	require.NoError(t, err)
+	return data
 }
 
 // change applies one command to b and returns the write that stores it.
@@ -178,20 +191,83 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) basket.Store, opts 
 		s := newStore(t)
 		b, w := NewBasket(t, "c-1")
 		require.NoError(t, s.Save(ctx, w))
+		k := Key(basket.Shopper, "c-1", b.ID, "k-1")
 		first := change(t, b, "ONCE")
-		first.Idempotency = &basket.IdempotencyRecord{Key: "k-1", Digest: [32]byte{1}, BasketID: b.ID, Version: b.Version, Outcome: []byte("first")}
+		first.Idempotency = &basket.IdempotencyRecord{Key: k, Digest: [32]byte{1}, BasketID: b.ID, Version: b.Version}
 		require.NoError(t, s.Save(ctx, first))
 		second := change(t, b, "TWICE")
-		second.Idempotency = &basket.IdempotencyRecord{Key: "k-1", Digest: [32]byte{2}, BasketID: b.ID, Version: b.Version}
+		second.Idempotency = &basket.IdempotencyRecord{Key: k, Digest: [32]byte{2}, BasketID: b.ID, Version: b.Version}
 		require.ErrorIs(t, s.Save(ctx, second), basket.ErrIdempotencyKeyUsed)
 		got, _ := s.Get(ctx, b.ID)
 		assert.Equal(t, []string{"ONCE"}, got.Wallet.Coupons, "the refused write changed nothing")
-		rec, err := s.Idempotency(ctx, "k-1")
+		rec, err := s.Idempotency(ctx, k)
 		require.NoError(t, err)
 		assert.Equal(t, [32]byte{1}, rec.Digest)
-		assert.Equal(t, []byte("first"), rec.Outcome)
+		assert.Equal(t, k, rec.Key)
+		assert.Equal(t, b.ID, rec.BasketID)
 		assert.Equal(t, int64(2), rec.Version)
-		_, err = s.Idempotency(ctx, "k-unknown")
+		_, err = s.Idempotency(ctx, Key(basket.Shopper, "c-1", b.ID, "k-unknown"))
+		assert.ErrorIs(t, err, basket.ErrNotFound)
+	})
+
+	t.Run("IdempotencyKeysAreScoped", func(t *testing.T) {
+		// The same key string sent by another actor, another kind of actor
+		// or for another basket is another key: it neither collides with
+		// nor reveals the first.
+		s := newStore(t)
+		b, w := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, w))
+		other := uuid.New()
+		scopes := []basket.IdempotencyKey{
+			Key(basket.Shopper, "c-1", b.ID, "same"),
+			Key(basket.Shopper, "c-2", b.ID, "same"),
+			Key(basket.Associate, "c-1", b.ID, "same"),
+			Key(basket.Shopper, "c-1", other, "same"),
+			Key(basket.Shopper, "c-1", uuid.Nil, "same"),
+		}
+		for i, k := range scopes {
+			x := change(t, b, fmt.Sprintf("C%d", i))
+			x.Idempotency = &basket.IdempotencyRecord{Key: k, Digest: [32]byte{byte(i + 1)}, BasketID: b.ID, Version: b.Version}
+			require.NoError(t, s.Save(ctx, x), "scope %d collided with an earlier one", i)
+		}
+		for i, k := range scopes {
+			rec, err := s.Idempotency(ctx, k)
+			require.NoError(t, err)
+			assert.Equal(t, [32]byte{byte(i + 1)}, rec.Digest, "scope %d reads its own record", i)
+		}
+	})
+
+	t.Run("HistoryAt", func(t *testing.T) {
+		s := newStore(t)
+		b, w := NewBasket(t, "c-1")
+		require.NoError(t, s.Save(ctx, w))
+		states := map[int64][]byte{1: mustJSON(t, b)}
+		for i := range 9 {
+			x := change(t, b, fmt.Sprintf("C%d", i))
+			x.Checkpoint = b.Version%4 == 0 // checkpoints at 4 and 8
+			require.NoError(t, s.Save(ctx, x))
+			states[b.Version] = mustJSON(t, b)
+		}
+		for v := int64(1); v <= b.Version; v++ {
+			cp, events, err := s.HistoryAt(ctx, b.ID, v)
+			require.NoError(t, err, "version %d", v)
+			wantFrom := v / 4 * 4
+			if wantFrom == 0 {
+				assert.Nil(t, cp, "no checkpoint before version 4")
+			} else {
+				require.NotNil(t, cp, "version %d", v)
+				assert.Equal(t, wantFrom, cp.Version, "the newest checkpoint at or before %d", v)
+			}
+			assert.Len(t, events, int(v-wantFrom), "only the events after the checkpoint, up to %d", v)
+			got, err := basket.ReplayFrom(cp, events)
+			require.NoError(t, err)
+			assert.JSONEq(t, string(states[v]), string(mustJSON(t, got)), "version %d rebuilt exactly", v)
+		}
+		_, _, err := s.HistoryAt(ctx, b.ID, b.Version+1)
+		assert.ErrorIs(t, err, basket.ErrInvalid, "a version not reached")
+		_, _, err = s.HistoryAt(ctx, b.ID, 0)
+		assert.ErrorIs(t, err, basket.ErrInvalid)
+		_, _, err = s.HistoryAt(ctx, uuid.New(), 1)
 		assert.ErrorIs(t, err, basket.ErrNotFound)
 	})
 
@@ -204,7 +280,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) basket.Store, opts 
 			go func() {
 				defer wg.Done()
 				_, w := NewBasket(t, "c-race")
-				w.Idempotency = &basket.IdempotencyRecord{Key: "create-once", BasketID: w.Basket.ID, Version: 1}
+				w.Idempotency = &basket.IdempotencyRecord{Key: Key(basket.System, "job", uuid.Nil, "create-once"), BasketID: w.Basket.ID, Version: 1}
 				err := s.Save(ctx, w)
 				if err == nil {
 					wins.Add(1)

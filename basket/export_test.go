@@ -1,0 +1,102 @@
+package basket
+
+import (
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/pricing"
+	"github.com/omnibasket/omnibasket/promotion"
+	"github.com/omnibasket/omnibasket/stock"
+)
+
+// PricedLineFieldsForTest lists every field of PricedLine, and of its
+// fulfilment plan as "Fulfilment.X", by reflection: a field added later is
+// listed without anyone remembering to.
+func PricedLineFieldsForTest() []string {
+	var out []string
+	t := reflect.TypeFor[PricedLine]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type == reflect.TypeFor[stock.LinePlan]() {
+			for j := range f.Type.NumField() {
+				out = append(out, f.Name+"."+f.Type.Field(j).Name)
+			}
+			continue
+		}
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// MutateFieldForTest returns a copy of r whose first line differs in the
+// named field only. It panics on a field type it cannot change, so that a
+// new kind of field fails the test until it is handled.
+func MutateFieldForTest(r *Result, field string) *Result {
+	c := *r
+	c.Lines = append([]PricedLine(nil), r.Lines...)
+	v := reflect.ValueOf(&c.Lines[0]).Elem()
+	for _, name := range splitField(field) {
+		v = v.FieldByName(name)
+	}
+	mutate(v)
+	return &c
+}
+
+func splitField(f string) []string {
+	for i := range len(f) {
+		if f[i] == '.' {
+			return []string{f[:i], f[i+1:]}
+		}
+	}
+	return []string{f}
+}
+
+func mutate(v reflect.Value) {
+	switch x := v.Interface().(type) {
+	case pricing.Money:
+		cur := x.Currency().Code()
+		if cur == "" {
+			cur = "EUR"
+		}
+		v.Set(reflect.ValueOf(pricing.MustParse("0.01", cur)))
+		if x == v.Interface().(pricing.Money) {
+			v.Set(reflect.ValueOf(pricing.MustParse("0.02", cur)))
+		}
+	case pricing.Rate:
+		v.Set(reflect.ValueOf(pricing.MustRate("0.3333")))
+	case pricing.PriceRef:
+		x.ListID += "-other"
+		v.Set(reflect.ValueOf(x))
+	case []promotion.Adjustment:
+		v.Set(reflect.ValueOf(append(append([]promotion.Adjustment(nil), x...), promotion.Adjustment{PromotionID: "P-NEW", Lane: promotion.Catalogue})))
+	case []stock.Allocation:
+		v.Set(reflect.ValueOf(append(append([]stock.Allocation(nil), x...), stock.Allocation{LocationID: "elsewhere", Mode: channel.CarryOut, Quantity: 1})))
+	case time.Time:
+		v.Set(reflect.ValueOf(x.Add(time.Second)))
+	default:
+		switch v.Kind() {
+		case reflect.String:
+			v.SetString(v.String() + "x")
+		case reflect.Int64:
+			v.SetInt(v.Int() + 1)
+		case reflect.Uint8:
+			v.SetUint(v.Uint() + 1)
+		case reflect.Bool:
+			v.SetBool(!v.Bool())
+		default:
+			panic(fmt.Sprintf("MutateFieldForTest: no mutation for %s", v.Type()))
+		}
+	}
+}
+
+// DiffResultForTest exposes diffResult.
+func DiffResultForTest(prev, next *Result) *ResultPatch { return diffResult(prev, next) }
+
+// ApplyPatchForTest exposes ResultPatch.apply.
+func ApplyPatchForTest(prev *Result, ctx channel.Context, p *ResultPatch) (*Result, error) {
+	r := &Result{BasketID: prev.BasketID, Context: ctx}
+	err := p.apply(prev, r)
+	return r, err
+}
