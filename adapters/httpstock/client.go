@@ -67,9 +67,17 @@ type Options struct {
 
 // Client is a [stock.Provider] calling an HTTP endpoint. It is safe for
 // concurrent use.
+//
+// A Client prints, encodes and logs its endpoint with any password redacted
+// (see [Client.String]), under every fmt verb, encoding/json and log/slog.
 type Client struct {
-	endpoint  string
-	redacted  string
+	// endpoint is the URL as given, password included. It is behind a
+	// pointer to a string so that fmt, when it reaches a Client by
+	// reflection (a Client value in an unexported field), prints an
+	// address under every verb: fmt shows what a pointer points to only for
+	// arrays, slices, structs and maps.
+	endpoint  *string
+	redacted  string // the endpoint as url.URL.Redacted spells it
 	hc        *http.Client
 	build     RequestBuilder
 	decode    ResponseDecoder
@@ -104,7 +112,7 @@ func New(endpoint string, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("%w: BreakerCooldown is negative", ErrConfig)
 	}
 	c := &Client{
-		endpoint: endpoint, redacted: u.Redacted(),
+		endpoint: &endpoint, redacted: u.Redacted(),
 		hc: opts.HTTPClient, build: opts.BuildRequest, decode: opts.DecodeResponse,
 		timeout: cmpOr(opts.AttemptTimeout, DefaultAttemptTimeout), attempts: cmpOr(opts.MaxAttempts, DefaultMaxAttempts),
 		base: cmpOr(opts.BaseBackoff, DefaultBaseBackoff), cap: cmpOr(opts.MaxBackoff, DefaultMaxBackoff),
@@ -239,7 +247,7 @@ func (c *Client) attempt(ctx context.Context, q stock.Query) (stock.Levels, *att
 		actx, cancel = context.WithTimeout(ctx, c.timeout)
 	}
 	defer cancel()
-	req, err := c.build(actx, c.endpoint, q)
+	req, err := c.build(actx, *c.endpoint, q)
 	if err != nil {
 		return stock.Levels{}, &attemptError{err: fmt.Errorf("httpstock: building the request: %w", err)}
 	}

@@ -23,12 +23,19 @@ const (
 // without refusing live tokens, add the new key with a future ActiveFrom and
 // set the old key's RetireAt at least the new key's ActiveFrom plus the
 // longest token lifetime ([Config.MaxTTL]) plus the clock skew.
+//
+// A Key prints, encodes and logs without its secret (see [Secret]), directly
+// or through a pointer, slice, map or exported struct field. Like any
+// value, it is printed field by field, methods ignored, when fmt reaches it
+// through an unexported field of another struct: hand the Key to
+// [NewKeyRing] and keep the [*KeyRing], which is safe there too.
 type Key struct {
 	// ID names the key in tokens: 1 to [MaxKeyIDLen] printable ASCII
 	// characters, unique in the ring. It is not secret.
 	ID string
 	// Secret is at least [MinSecretLen] random bytes. The ring keeps a copy.
-	Secret []byte
+	// A []byte converts to it; it redacts itself when printed or encoded.
+	Secret Secret
 	// ActiveFrom is when the key may start signing. The zero time means
 	// "always".
 	ActiveFrom time.Time
@@ -38,25 +45,42 @@ type Key struct {
 }
 
 // String describes the key without its secret, so that a logged Key does
-// not leak key material.
+// not leak key material. (Its Secret field redacts itself too, so %d, JSON
+// and slog, which do not call String, are safe as well: see [Secret].)
 func (k Key) String() string {
-	return fmt.Sprintf("handoff.Key{ID: %q, Secret: [redacted %d bytes], ActiveFrom: %s, RetireAt: %s}",
-		k.ID, len(k.Secret), k.ActiveFrom.Format(time.RFC3339), k.RetireAt.Format(time.RFC3339))
+	return fmt.Sprintf("handoff.Key{ID: %q, Secret: %s, ActiveFrom: %s, RetireAt: %s}",
+		k.ID, k.Secret, k.ActiveFrom.Format(time.RFC3339), k.RetireAt.Format(time.RFC3339))
 }
 
 // GoString is like String, for the %#v verb.
 func (k Key) GoString() string { return k.String() }
 
+// Format implements [fmt.Formatter]: every verb prints [Key.String]
+// (quoted for %q), so that %x and %d describe the key rather than dump it.
+func (k Key) Format(f fmt.State, verb rune) { formatAs(f, verb, k.String(), k.GoString()) }
+
 // KeyRing is an immutable set of keys with rotation by key ID: the newest
 // active key signs, every key verifies from its ActiveFrom (less the clock
 // skew) until its RetireAt. It is safe for concurrent use.
+//
+// A KeyRing prints, encodes and logs its key IDs and times, never its
+// secrets: see [KeyRing.Format], [KeyRing.MarshalJSON] and
+// [KeyRing.LogValue]. Even a KeyRing that fmt reaches by reflection (a
+// KeyRing value in an unexported field of another struct) shows no key
+// byte under any verb: the ring holds its copies out of reflection's reach.
 type KeyRing struct {
 	keys []ringKey // sorted by activeFrom, ascending
 }
 
 type ringKey struct {
-	id         string
-	secret     []byte
+	id string
+	// secret returns the ring's copy of the key's bytes. It is a function,
+	// not a slice or a pointer to one, because fmt prints a func that it
+	// reaches by reflection (a KeyRing value in an unexported field) as an
+	// address under every verb, whereas it prints a slice's bytes, and
+	// even a pointer's target under a verb that does not suit pointers
+	// (%s, %q: "%!s(*T=&[…])").
+	secret     func() Secret
 	activeFrom time.Time
 	retireAt   time.Time // zero: never
 }
@@ -86,9 +110,10 @@ func NewKeyRing(keys ...Key) (*KeyRing, error) {
 		if !k.RetireAt.IsZero() && !k.RetireAt.After(k.ActiveFrom) {
 			return nil, fmt.Errorf("%w: key %d: RetireAt must be after ActiveFrom", ErrInvalid, i)
 		}
+		secret := slices.Clone(k.Secret)
 		ring.keys = append(ring.keys, ringKey{
 			id:         k.ID,
-			secret:     slices.Clone(k.Secret),
+			secret:     func() Secret { return secret },
 			activeFrom: k.ActiveFrom,
 			retireAt:   k.RetireAt,
 		})
