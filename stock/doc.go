@@ -51,6 +51,16 @@
 // shipping sources, the rest being Short. A preference no source can serve
 // is ignored. Lead times come from [Location.LeadTimes].
 //
+// # Shrinkage
+//
+// A stock feed may lower on-hand below what reservations hold. Holds are
+// then ranked oldest first ([ReserveLine.HeldSince], ties by basket ID)
+// and covered in that order; the rest of each is at risk
+// ([ReserveLine.AtRisk], listed by [HoldsAtRisk], ranked by [Cover]). A
+// basket planning with levels.WithoutReservations(own) sees on-hand minus
+// what other baskets' holds cover, which is exactly what Reserve will
+// grant it: no unit is offered to two baskets. See [Reserver].
+//
 // # Errors
 //
 // Every error matches a sentinel with errors.Is — [ErrInvalid],

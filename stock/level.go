@@ -172,11 +172,18 @@ func (l Levels) All() []Level { return slices.Clone(l.sorted) }
 
 // WithoutReservations returns the levels as they would be if the given
 // reservations were not held: each reservation line lowers Reserved of its
-// SKU at the reservation's location, never below 0. Pairs that are unknown
-// stay unknown. Use it to plan a basket against the stock it already holds:
+// SKU at the reservation's location by the units it has covered
+// ([ReserveLine.Covered]: Quantity − AtRisk), never below 0. Pairs that are
+// unknown stay unknown. Use it to plan a basket against the stock it
+// already holds, with its reservations just read from the [Reserver]:
 //
 //	own, _ := reserver.Reservations(ctx, basketID)
 //	plan, err := stock.Plan(demands, chctx, locations, levels.WithoutReservations(own))
+//
+// With a conforming [Provider] (Reserved = the units covered across all
+// holders), Available is then OnHand minus the units covered for other
+// baskets: a hold at risk after shrinkage is not counted as the basket's,
+// so no unit is offered to two baskets (see [Reserver]).
 func (l Levels) WithoutReservations(rs []Reservation) Levels {
 	if len(rs) == 0 || len(l.sorted) == 0 {
 		return l
@@ -184,8 +191,10 @@ func (l Levels) WithoutReservations(rs []Reservation) Levels {
 	sorted := slices.Clone(l.sorted)
 	for _, r := range rs {
 		for _, ln := range r.Lines {
-			if i, ok := l.find(ln.SKU, r.LocationID); ok && ln.Quantity > 0 {
-				sorted[i].Reserved = max(sorted[i].Reserved-ln.Quantity, 0)
+			if i, ok := l.find(ln.SKU, r.LocationID); ok {
+				if c := ln.Covered(); c > 0 {
+					sorted[i].Reserved = max(sorted[i].Reserved-c, 0)
+				}
 			}
 		}
 	}

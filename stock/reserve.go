@@ -12,10 +12,34 @@ import (
 	"time"
 )
 
-// ReserveLine is a quantity of one SKU to hold.
+// ReserveLine is a quantity of one SKU: a line to hold in a
+// [ReserveRequest], or a line held by a [Reservation]. HeldSince and AtRisk
+// belong to held lines only: they are ignored in a request
+// ([ReserveRequest.Normalize] clears them), so a reservation's lines can be
+// sent back as they are.
 type ReserveLine struct {
-	SKU      string
+	// SKU is the article.
+	SKU string
+	// Quantity is the number of whole units, > 0.
 	Quantity int64
+	// HeldSince ranks the hold against the other baskets' holds of the same
+	// SKU at the same location: the older holds are covered first when a
+	// stock feed lowers on-hand below what is held. The reserver sets it
+	// when the line is taken; see [Reserver] for what replacement and
+	// transfer do to it.
+	HeldSince time.Time
+	// AtRisk is the part of Quantity that on-hand no longer covers, as of
+	// the read that returned it: 0 when the hold is whole (always so in what
+	// Reserve and Transfer return: a line is whole when taken), never
+	// negative, never above Quantity. [Reserver.Reservations] computes it.
+	AtRisk int64
+}
+
+// Covered returns the units of the line that on-hand covers: Quantity −
+// AtRisk, within [0, Quantity] whatever AtRisk says.
+func (l ReserveLine) Covered() int64 {
+	q := max(l.Quantity, 0)
+	return q - min(max(l.AtRisk, 0), q)
 }
 
 // ReserveRequest asks to hold Lines at LocationID for BasketID until
@@ -36,8 +60,12 @@ type ReserveRequest struct {
 
 // Reservation is units held for a basket at one location.
 type Reservation struct {
+	// BasketID owns the reservation, LocationID is where the units are
+	// held, RequestKey the key of the call that last set its lines.
 	BasketID, LocationID, RequestKey string
-	// Lines are sorted by SKU, one per SKU, each with a positive quantity.
+	// Lines are sorted by SKU, one per SKU, each with a positive quantity,
+	// its rank (HeldSince) and the part at risk (AtRisk). See
+	// [HoldsAtRisk] to list the lines at risk.
 	Lines []ReserveLine
 	// ExpiresAt ends the reservation: it is active while now < ExpiresAt.
 	ExpiresAt time.Time
@@ -49,11 +77,17 @@ func (r Reservation) Active(now time.Time) bool { return now.Before(r.ExpiresAt)
 
 // Quantity returns the quantity held for sku, 0 if none.
 func (r Reservation) Quantity(sku string) int64 {
+	l, _ := r.Line(sku)
+	return l.Quantity
+}
+
+// Line returns the line held for sku; false if there is none.
+func (r Reservation) Line(sku string) (ReserveLine, bool) {
 	i, ok := slices.BinarySearchFunc(r.Lines, sku, func(l ReserveLine, s string) int { return cmp.Compare(l.SKU, s) })
 	if !ok {
-		return 0
+		return ReserveLine{}, false
 	}
-	return r.Lines[i].Quantity
+	return r.Lines[i], true
 }
 
 // Clone returns a copy that shares no memory with r.
@@ -103,6 +137,37 @@ type TransferRequest struct {
 //   - Checks run in this order: malformed input ([ErrInvalid]), then the
 //     request key (replay or [ErrConflict]), then expiry in the past
 //     ([ErrInvalid]), then state ([ErrNotFound], [ErrInsufficientStock]).
+//
+// Shrinkage never promises a unit twice. A stock feed may lower on-hand
+// below what active reservations hold (the reservations are kept). The
+// active holds of a SKU at a location are then ranked, oldest first: by
+// [ReserveLine.HeldSince], ties broken by BasketID (byte order). On-hand
+// covers them in that order until it runs out; the uncovered part of each
+// hold is at risk ([ReserveLine.AtRisk], computed by Reservations when it
+// reads, as [Cover] does). Hence:
+//
+//   - A conforming [Provider] reports Reserved = the units covered across
+//     all holders = min(Σ active holds, OnHand); for basket X,
+//     levels.WithoutReservations(X's reservations) subtracts X's covered
+//     units only, so Available is OnHand − the units covered for other
+//     baskets: what X may count on. Summed over all holders, the covered
+//     units never exceed OnHand.
+//   - Reserve grants a line to basket X if and only if its quantity is at
+//     most that Available: the larger of the covered part of X's current
+//     line of that SKU at that location and OnHand − Σ other baskets'
+//     active holds. It never takes units covered for another basket, and
+//     while OnHand ≤ Σ active holds a basket holding nothing there gets a
+//     [*ShortageError]. Transfer grants what OnHand − Σ every active hold
+//     at To (the basket's own included) allows. So what Reserve and
+//     Transfer return is whole: AtRisk 0 on every line.
+//   - HeldSince is the reserver's time when a line is taken. When Reserve
+//     replaces the basket's active reservation at the location, a line
+//     whose SKU the old reservation held in at least the same quantity
+//     keeps its HeldSince (keeping or shrinking a hold keeps its rank);
+//     a line that is new or grows is ranked as new. Transfer ranks every
+//     line arriving at To as new (a SKU the basket already held at To is
+//     merged into one line ranked as new); the lines the basket held at To
+//     alone keep theirs. Extend and replays change no rank.
 type Reserver interface {
 	// Reserve holds every line of req at req.LocationID, or nothing. If the
 	// basket already holds an active reservation at that location (under
@@ -123,7 +188,9 @@ type Reserver interface {
 	// [ErrNotFound]; too little available at To a [*ShortageError].
 	Transfer(ctx context.Context, req TransferRequest) (Reservation, error)
 	// Reservations lists the basket's active reservations, sorted by
-	// location; none gives an empty list.
+	// location; none gives an empty list. Each line's AtRisk is computed
+	// against the on-hand counts and the other baskets' holds at the time
+	// of the call.
 	Reservations(ctx context.Context, basketID string) ([]Reservation, error)
 }
 
@@ -132,7 +199,7 @@ type Reserver interface {
 const KeyRetention = 24 * time.Hour
 
 // Normalize validates the request's shape and returns a copy whose lines are
-// merged per SKU and sorted by SKU. It reports an empty ID or key, no lines,
+// merged per SKU and sorted by SKU, with HeldSince and AtRisk cleared. It reports an empty ID or key, no lines,
 // an empty SKU, a quantity not positive, a merged quantity overflowing int64
 // or a zero ExpiresAt as an [*InputError]. Whether ExpiresAt is after now is
 // for the reserver to check with its clock.
@@ -160,6 +227,9 @@ func (r ReserveRequest) Normalize() (ReserveRequest, error) {
 	lines, overflow := mergeLines(r.Lines)
 	if overflow != "" {
 		return ReserveRequest{}, invalid("Lines", "total quantity of %q overflows", overflow)
+	}
+	for i := range lines { // a request has no rank and nothing at risk
+		lines[i].HeldSince, lines[i].AtRisk = time.Time{}, 0
 	}
 	r.Lines = lines
 	return r, nil
@@ -270,8 +340,11 @@ func (d *digest) sum() string {
 
 // MergeLines adds two lists of reservation lines, each sorted by SKU with
 // one line per SKU (as in a [Reservation]), into a new list of the same
-// form. Stores use it when a transfer lands on a location where the basket
-// already holds stock.
+// form. A SKU in both lists gets the sum of the quantities and the later
+// of the two HeldSince (the merged hold ranks as the newer one); every
+// AtRisk of the result is 0. Stores use it when a transfer lands on a
+// location where the basket already holds stock, after setting the
+// HeldSince of the arriving lines.
 func MergeLines(a, b []ReserveLine) []ReserveLine {
 	out := make([]ReserveLine, 0, len(a)+len(b))
 	i, j := 0, 0
@@ -284,10 +357,15 @@ func MergeLines(a, b []ReserveLine) []ReserveLine {
 			out = append(out, b[j])
 			j++
 		default:
-			out = append(out, ReserveLine{SKU: a[i].SKU, Quantity: a[i].Quantity + b[j].Quantity})
+			since := a[i].HeldSince
+			if b[j].HeldSince.After(since) {
+				since = b[j].HeldSince
+			}
+			out = append(out, ReserveLine{SKU: a[i].SKU, Quantity: a[i].Quantity + b[j].Quantity, HeldSince: since})
 			i++
 			j++
 		}
+		out[len(out)-1].AtRisk = 0
 	}
 	return out
 }

@@ -29,9 +29,11 @@ import (
 //
 // On-hand counts come from [StockStore.SetOnHand]. A count set below what
 // active reservations hold (a stock feed after shrinkage) is accepted: the
-// reservations are kept, Reserved is reported capped at OnHand so Available
-// is 0, and nothing more of that SKU can be reserved there until stock
-// returns or reservations end.
+// reservations are kept and ranked oldest first as [stock.Reserver]
+// documents ([stock.Cover]); Reserved is reported capped at OnHand (the
+// units covered), Reservations reports the uncovered part of each line as
+// AtRisk, and nothing more of that SKU can be reserved there by a basket
+// that holds none of it until stock returns or reservations end.
 type StockStore struct {
 	clock clock.Clock
 
@@ -183,6 +185,27 @@ func (lv *stockLevel) held(sku string, now time.Time) int64 {
 	return n
 }
 
+// atRisk returns the part of basket's active hold of sku here that on-hand
+// does not cover, ranking every active hold with [stock.Cover].
+func (lv *stockLevel) atRisk(sku, basket string, now time.Time) int64 {
+	if lv.held(sku, now) <= lv.onHand {
+		return 0 // every hold is covered
+	}
+	holds := make([]stock.Hold, 0, len(lv.holds))
+	for id, r := range lv.holds {
+		if l, ok := r.Line(sku); ok {
+			holds = append(holds, stock.Hold{BasketID: id, LocationID: r.LocationID, SKU: sku,
+				Quantity: l.Quantity, HeldSince: l.HeldSince, ExpiresAt: r.ExpiresAt})
+		}
+	}
+	for _, h := range stock.Cover(lv.onHand, now, holds) {
+		if h.BasketID == basket {
+			return h.AtRisk
+		}
+	}
+	return 0
+}
+
 // Reserve implements [stock.Reserver].
 func (s *StockStore) Reserve(ctx context.Context, req stock.ReserveRequest) (stock.Reservation, error) {
 	if err := ctx.Err(); err != nil {
@@ -206,7 +229,7 @@ func (s *StockStore) Reserve(ctx context.Context, req stock.ReserveRequest) (sto
 	}
 	existing := b.active(norm.LocationID, now)
 	var short []stock.Shortage
-	for _, l := range norm.Lines { // sorted by SKU, so shortages are sorted too
+	for i, l := range norm.Lines { // sorted by SKU, so shortages are sorted too
 		lv := s.levels[stockPair{l.SKU, norm.LocationID}]
 		if lv == nil {
 			short = append(short, stock.Shortage{SKU: l.SKU, LocationID: norm.LocationID, Requested: l.Quantity, Unknown: true})
@@ -214,8 +237,17 @@ func (s *StockStore) Reserve(ctx context.Context, req stock.ReserveRequest) (sto
 		}
 		s.dropExpired(lv, now)
 		avail := lv.onHand - lv.held(l.SKU, now)
-		if existing != nil {
-			avail += existing.Quantity(l.SKU) // replaced: its units are free for this request
+		norm.Lines[i].HeldSince = now // ranked as new unless it keeps an old line's rank
+		if old, ok := lineOf(existing, l.SKU); ok {
+			// Replaced: its units are free for this request, and what of
+			// them is covered stays the basket's, at the old rank.
+			avail += old.Quantity
+			if l.Quantity > avail {
+				avail = max(avail, old.Quantity-lv.atRisk(l.SKU, norm.BasketID, now))
+			}
+			if l.Quantity <= old.Quantity {
+				norm.Lines[i].HeldSince = old.HeldSince
+			}
 		}
 		if l.Quantity > avail {
 			short = append(short, stock.Shortage{SKU: l.SKU, LocationID: norm.LocationID, Requested: l.Quantity, Available: max(avail, 0)})
@@ -318,8 +350,11 @@ func (s *StockStore) Transfer(ctx context.Context, req stock.TransferRequest) (s
 		return stock.Reservation{}, &stock.ShortageError{Shortages: short}
 	}
 	lines := slices.Clone(src.Lines)
+	for i := range lines {
+		lines[i].HeldSince = now // ranked as new at To
+	}
 	if dst := b.active(req.To, now); dst != nil {
-		lines = stock.MergeLines(dst.Lines, src.Lines)
+		lines = stock.MergeLines(dst.Lines, lines)
 	}
 	exp := req.ExpiresAt
 	if exp.IsZero() {
@@ -333,7 +368,8 @@ func (s *StockStore) Transfer(ctx context.Context, req stock.TransferRequest) (s
 	return res.Clone(), nil
 }
 
-// Reservations implements [stock.Reserver].
+// Reservations implements [stock.Reserver], with the AtRisk of every line
+// computed under the same lock.
 func (s *StockStore) Reservations(ctx context.Context, basketID string) ([]stock.Reservation, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -350,12 +386,25 @@ func (s *StockStore) Reservations(ctx context.Context, basketID string) ([]stock
 	}
 	out := make([]stock.Reservation, 0, len(b.byLoc))
 	for _, r := range b.byLoc {
-		if r.Active(now) {
-			out = append(out, r.Clone())
+		if !r.Active(now) {
+			continue
 		}
+		c := r.Clone()
+		for i, l := range c.Lines {
+			c.Lines[i].AtRisk = s.levels[stockPair{l.SKU, c.LocationID}].atRisk(l.SKU, basketID, now)
+		}
+		out = append(out, c)
 	}
 	slices.SortFunc(out, func(x, y stock.Reservation) int { return cmp.Compare(x.LocationID, y.LocationID) })
 	return out, nil
+}
+
+// lineOf returns r's line of sku; r may be nil.
+func lineOf(r *stock.Reservation, sku string) (stock.ReserveLine, bool) {
+	if r == nil {
+		return stock.ReserveLine{}, false
+	}
+	return r.Line(sku)
 }
 
 func stockIDsValid(basketID, locationID string) error {

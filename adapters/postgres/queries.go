@@ -30,7 +30,7 @@ func newQueries(schema string) queries {
 		updateBasket: q(`UPDATE {s}.baskets SET version = $3, customer_id = $4, status = $5, updated_at = $6, snapshot = $7,
 				owner_seq = CASE WHEN customer_id IS DISTINCT FROM $4 THEN nextval($8::regclass) ELSE owner_seq END
 			WHERE id = $1 AND version = $2`),
-		basketVersion:     q(`SELECT version FROM {s}.baskets WHERE id = $1`),
+		basketVersion: q(`SELECT version FROM {s}.baskets WHERE id = $1`),
 		insertIdempotency: q(`INSERT INTO {s}.basket_idempotency (actor_kind, actor_id, scope, key, digest, basket_id, version)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`),
 		insertCheckpoint: q(`INSERT INTO {s}.basket_checkpoints (basket_id, version, snapshot) VALUES ($1, $2, $3)`),
@@ -40,7 +40,7 @@ func newQueries(schema string) queries {
 			WHERE b.id = $1`),
 		eventsBetween: q(`SELECT seq, type, at, at_nanos, channel_id, location_id, actor, data
 			FROM {s}.basket_events WHERE basket_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`),
-		advisoryLock:      `SELECT pg_advisory_xact_lock($1)`,
+		advisoryLock: `SELECT pg_advisory_xact_lock($1)`,
 		insertEvents: q(`INSERT INTO {s}.basket_events (basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data)
 			SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::integer[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[])`),
 		getBasket: q(`SELECT snapshot FROM {s}.baskets WHERE id = $1`),
@@ -53,9 +53,9 @@ func newQueries(schema string) queries {
 		readOutbox: q(`SELECT position, basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data
 			FROM {s}.basket_events WHERE position > $1 ORDER BY position LIMIT $2`),
 
-		keyRecord: q(`SELECT digest, recorded_at_ns, location_id, expires_at_ns, skus, quantities
+		keyRecord: q(`SELECT digest, recorded_at_ns, location_id, expires_at_ns, skus, quantities, held_since_ns
 			FROM {s}.stock_request_keys WHERE basket_id = $1 AND request_key = $2`),
-		reservationsAt: q(`SELECT r.location_id, r.request_key, r.expires_at_ns, l.sku, l.quantity
+		reservationsAt: q(`SELECT r.location_id, r.request_key, r.expires_at_ns, l.sku, l.quantity, l.held_since_ns
 			FROM {s}.stock_reservations r
 			JOIN {s}.stock_reservation_lines l ON l.basket_id = r.basket_id AND l.location_id = r.location_id
 			WHERE r.basket_id = $1 AND r.location_id = ANY($2::text[])
@@ -74,17 +74,25 @@ func newQueries(schema string) queries {
 			WHERE (sku, location_id) IN (SELECT sku, location_id FROM {s}.stock_reservation_lines
 				WHERE basket_id = $1 AND expires_at_ns <= $2)
 			ORDER BY sku, location_id FOR NO KEY UPDATE`),
-		// availability runs in a statement after lockLevels, so its snapshot
-		// sees every reservation committed before the locks were granted.
-		// For each SKU asked at location $1: the on-hand count and the
-		// units held by active reservations ($3 is now) other than basket
-		// $4's (NULL when the level is unknown).
+		// availability runs in a statement after the level locks, so its
+		// snapshot sees every reservation committed before the locks were
+		// granted. For each SKU asked at location $1: the on-hand count (NULL
+		// when the level is unknown), the units held by active reservations
+		// ($3 is now) other than basket $4's, and the covered part of basket
+		// $4's active line: on-hand minus the active holds ranked before it,
+		// within [0, its quantity].
 		availability: q(`SELECT l.on_hand,
 				l.reserved
 				- COALESCE((SELECT sum(x.quantity) FROM {s}.stock_reservation_lines x
 					WHERE x.location_id = $1 AND x.sku = r.sku AND x.expires_at_ns <= $3), 0)::bigint
 				- COALESCE((SELECT x.quantity FROM {s}.stock_reservation_lines x
-					WHERE x.basket_id = $4 AND x.location_id = $1 AND x.sku = r.sku AND x.expires_at_ns > $3), 0)
+					WHERE x.basket_id = $4 AND x.location_id = $1 AND x.sku = r.sku AND x.expires_at_ns > $3), 0),
+				COALESCE((SELECT LEAST(o.quantity, GREATEST(0, l.on_hand - (
+						SELECT COALESCE(sum(x.quantity), 0)::bigint FROM {s}.stock_reservation_lines x
+						WHERE x.location_id = $1 AND x.sku = r.sku AND x.expires_at_ns > $3
+							AND (x.held_since_ns, x.basket_id) < (o.held_since_ns, o.basket_id))))
+					FROM {s}.stock_reservation_lines o
+					WHERE o.basket_id = $4 AND o.location_id = $1 AND o.sku = r.sku AND o.expires_at_ns > $3), 0)
 			FROM unnest($2::text[]) WITH ORDINALITY AS r(sku, i)
 			LEFT JOIN {s}.stock_levels l ON l.location_id = $1 AND l.sku = r.sku
 			ORDER BY r.i`),
@@ -105,23 +113,35 @@ func newQueries(schema string) queries {
 		upsertHeader: q(`INSERT INTO {s}.stock_reservations (basket_id, location_id, request_key, expires_at_ns)
 			VALUES ($1, $2, $3, $4)
 			ON CONFLICT (basket_id, location_id) DO UPDATE SET request_key = EXCLUDED.request_key, expires_at_ns = EXCLUDED.expires_at_ns`),
+		// Lines and the reserved counters change in the same statement, so
+		// the counters always equal the sum of the lines.
 		insertLines: q(`WITH added AS (
-				INSERT INTO {s}.stock_reservation_lines (basket_id, location_id, sku, quantity, expires_at_ns)
-				SELECT $1, $2, u.sku, u.quantity, $3 FROM unnest($4::text[], $5::bigint[]) AS u(sku, quantity)
+				INSERT INTO {s}.stock_reservation_lines (basket_id, location_id, sku, quantity, expires_at_ns, held_since_ns)
+				SELECT $1, $2, u.sku, u.quantity, $3, u.held_since
+				FROM unnest($4::text[], $5::bigint[], $6::bigint[]) AS u(sku, quantity, held_since)
 				RETURNING sku, location_id, quantity)
 			UPDATE {s}.stock_levels l SET reserved = l.reserved + a.quantity
 			FROM added a WHERE l.sku = a.sku AND l.location_id = a.location_id`),
 		upsertKey: q(`INSERT INTO {s}.stock_request_keys
-				(basket_id, request_key, digest, recorded_at_ns, location_id, expires_at_ns, skus, quantities)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				(basket_id, request_key, digest, recorded_at_ns, location_id, expires_at_ns, skus, quantities, held_since_ns)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (basket_id, request_key) DO UPDATE SET digest = EXCLUDED.digest,
 				recorded_at_ns = EXCLUDED.recorded_at_ns, location_id = EXCLUDED.location_id,
-				expires_at_ns = EXCLUDED.expires_at_ns, skus = EXCLUDED.skus, quantities = EXCLUDED.quantities`),
+				expires_at_ns = EXCLUDED.expires_at_ns, skus = EXCLUDED.skus, quantities = EXCLUDED.quantities,
+				held_since_ns = EXCLUDED.held_since_ns`),
 		extendHeader: q(`UPDATE {s}.stock_reservations SET expires_at_ns = $3 WHERE basket_id = $1 AND location_id = $2`),
 		extendLines:  q(`UPDATE {s}.stock_reservation_lines SET expires_at_ns = $3 WHERE basket_id = $1 AND location_id = $2`),
-		reservationsOf: q(`SELECT r.location_id, r.request_key, r.expires_at_ns, l.sku, l.quantity
+		// reservationsOf reads basket $1's reservations active at $2, each
+		// line with its rank and the part of it that on-hand does not cover
+		// once the active holds ranked before it are served.
+		reservationsOf: q(`SELECT r.location_id, r.request_key, r.expires_at_ns, l.sku, l.quantity, l.held_since_ns,
+				GREATEST(0, l.quantity - GREATEST(0, v.on_hand - (
+					SELECT COALESCE(sum(x.quantity), 0)::bigint FROM {s}.stock_reservation_lines x
+					WHERE x.location_id = l.location_id AND x.sku = l.sku AND x.expires_at_ns > $2
+						AND (x.held_since_ns, x.basket_id) < (l.held_since_ns, l.basket_id))))
 			FROM {s}.stock_reservations r
 			JOIN {s}.stock_reservation_lines l ON l.basket_id = r.basket_id AND l.location_id = r.location_id
+			JOIN {s}.stock_levels v ON v.sku = l.sku AND v.location_id = l.location_id
 			WHERE r.basket_id = $1 AND r.expires_at_ns > $2
 			ORDER BY r.location_id, l.sku`),
 		levels: q(`SELECT l.sku, l.location_id, l.on_hand,

@@ -33,6 +33,13 @@ import (
 // between the check and the write. A feed changing on_hand (SetOnHand)
 // waits for the same row lock.
 //
+// Under shrinkage (on_hand below what active lines hold) the lines of a
+// pair are ranked by (held_since_ns, basket_id) and covered in that order
+// (migration 0002): Reservations computes each line's at-risk part in the
+// same statement that reads it, and Reserve lets a basket keep the covered
+// part of the line it replaces, read after the level locks like the rest
+// of availability.
+//
 // Expiry is judged against the store's clock, read in Go and passed as a
 // parameter. Extend, which keeps units held, reads the clock only after its
 // locks are granted, so with a monotonic clock it can never revive a
@@ -73,19 +80,24 @@ func (s *Store) openBasket(ctx context.Context, tx pgx.Tx, basketID, key string,
 				exp        int64
 				skus       []string
 				quantities []int64
+				since      []int64 // NULL for keys recorded before migration 0002
 			)
-			err := row.Scan(&r.digest, &r.recordedAt, &loc, &exp, &skus, &quantities)
+			err := row.Scan(&r.digest, &r.recordedAt, &loc, &exp, &skus, &quantities, &since)
 			switch {
 			case errors.Is(err, pgx.ErrNoRows):
 				return nil
 			case err != nil:
 				return err
-			case len(skus) != len(quantities):
-				return fmt.Errorf("request key %q of %q: %d SKUs but %d quantities", key, basketID, len(skus), len(quantities))
+			case len(skus) != len(quantities) || (since != nil && len(since) != len(skus)):
+				return fmt.Errorf("request key %q of %q: %d SKUs, %d quantities, %d ranks", key, basketID, len(skus), len(quantities), len(since))
 			}
 			r.outcome = stock.Reservation{BasketID: basketID, LocationID: loc, RequestKey: key, ExpiresAt: fromNanos(exp)}
 			for i, sku := range skus {
-				r.outcome.Lines = append(r.outcome.Lines, stock.ReserveLine{SKU: sku, Quantity: quantities[i]})
+				heldSince := r.recordedAt
+				if since != nil {
+					heldSince = since[i]
+				}
+				r.outcome.Lines = append(r.outcome.Lines, stock.ReserveLine{SKU: sku, Quantity: quantities[i], HeldSince: fromNanos(heldSince)})
 			}
 			rec = &r
 			return nil
@@ -95,10 +107,10 @@ func (s *Store) openBasket(ctx context.Context, tx pgx.Tx, basketID, key string,
 	b.Queue(s.q.reservationsAt, basketID, locs).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var (
-				loc, key, sku string
-				exp, qty      int64
+				loc, key, sku   string
+				exp, qty, since int64
 			)
-			if err := rows.Scan(&loc, &key, &exp, &sku, &qty); err != nil {
+			if err := rows.Scan(&loc, &key, &exp, &sku, &qty, &since); err != nil {
 				return err
 			}
 			h := held[loc]
@@ -106,7 +118,7 @@ func (s *Store) openBasket(ctx context.Context, tx pgx.Tx, basketID, key string,
 				h = &heldRes{key: key, expires: exp}
 				held[loc] = h
 			}
-			h.lines = append(h.lines, stock.ReserveLine{SKU: sku, Quantity: qty})
+			h.lines = append(h.lines, stock.ReserveLine{SKU: sku, Quantity: qty, HeldSince: fromNanos(since)})
 		}
 		return rows.Err()
 	})
@@ -132,7 +144,9 @@ func replayKey(rec *keyRecord, basketID, key, digest string, now time.Time) (out
 // lockAndCheck locks the levels of pairs, then reads what is available of
 // lines at loc for a request of basket exclude (whose active reservation
 // there is being replaced; "" for none) and returns the shortages, sorted
-// like lines.
+// like lines. Available is the larger of on-hand minus every other active
+// hold and the covered part of exclude's line being replaced (see
+// [stock.Reserver]).
 func (s *Store) lockAndCheck(ctx context.Context, tx pgx.Tx, pairs [][2]string, loc string, lines []stock.ReserveLine, nowNS int64, exclude string) ([]stock.Shortage, error) {
 	skus := make([]string, len(pairs))
 	locs := make([]string, len(pairs))
@@ -149,8 +163,8 @@ func (s *Store) lockAndCheck(ctx context.Context, tx pgx.Tx, pairs [][2]string, 
 	b.Queue(s.q.availability, loc, want, nowNS, exclude).Query(func(rows pgx.Rows) error {
 		i := 0
 		for ; rows.Next(); i++ {
-			var onHand, held *int64
-			if err := rows.Scan(&onHand, &held); err != nil {
+			var onHand, held, covered *int64
+			if err := rows.Scan(&onHand, &held, &covered); err != nil {
 				return err
 			}
 			l := lines[i]
@@ -158,7 +172,7 @@ func (s *Store) lockAndCheck(ctx context.Context, tx pgx.Tx, pairs [][2]string, 
 				short = append(short, stock.Shortage{SKU: l.SKU, LocationID: loc, Requested: l.Quantity, Unknown: true})
 				continue
 			}
-			if avail := *onHand - *held; l.Quantity > avail {
+			if avail := max(*onHand-*held, *covered); l.Quantity > avail {
 				short = append(short, stock.Shortage{SKU: l.SKU, LocationID: loc, Requested: l.Quantity, Available: max(avail, 0)})
 			}
 		}
@@ -176,18 +190,36 @@ func (s *Store) lockAndCheck(ctx context.Context, tx pgx.Tx, pairs [][2]string, 
 	return short, nil
 }
 
-// queueWrite queues the statements that make lines, with the key and
-// expiry, the basket's reservation at loc, replacing the one there, and
+// queueWrite queues the statements that make lines, with the key, expiry
+// and ranks, the basket's reservation at loc, replacing the one there, and
 // record the request key's first success.
 func (s *Store) queueWrite(b *pgx.Batch, res stock.Reservation, expNS int64, digest string, nowNS int64) {
 	skus := make([]string, len(res.Lines))
 	quantities := make([]int64, len(res.Lines))
+	since := make([]int64, len(res.Lines))
 	for i, l := range res.Lines {
-		skus[i], quantities[i] = l.SKU, l.Quantity
+		skus[i], quantities[i], since[i] = l.SKU, l.Quantity, clampNanos(l.HeldSince)
 	}
 	b.Queue(s.q.upsertHeader, res.BasketID, res.LocationID, res.RequestKey, expNS)
-	b.Queue(s.q.insertLines, res.BasketID, res.LocationID, expNS, skus, quantities)
-	b.Queue(s.q.upsertKey, res.BasketID, res.RequestKey, digest, nowNS, res.LocationID, expNS, skus, quantities)
+	b.Queue(s.q.insertLines, res.BasketID, res.LocationID, expNS, skus, quantities, since)
+	b.Queue(s.q.upsertKey, res.BasketID, res.RequestKey, digest, nowNS, res.LocationID, expNS, skus, quantities, since)
+}
+
+// rankLines sets the HeldSince of lines (sorted by SKU) that replace the
+// basket's reservation h at a location: a line whose SKU h held, while
+// active, in at least the same quantity keeps that line's rank; any other
+// is ranked at nowNS.
+func rankLines(lines []stock.ReserveLine, h *heldRes, nowNS int64) {
+	var old stock.Reservation
+	if h.active(nowNS) {
+		old.Lines = h.lines
+	}
+	for i, l := range lines {
+		lines[i].HeldSince = fromNanos(nowNS)
+		if o, ok := old.Line(l.SKU); ok && l.Quantity <= o.Quantity {
+			lines[i].HeldSince = o.HeldSince
+		}
+	}
 }
 
 // Reserve implements [stock.Reserver]. See the package documentation for
@@ -238,6 +270,7 @@ func (s *Store) Reserve(ctx context.Context, req stock.ReserveRequest) (stock.Re
 		if len(short) > 0 {
 			return &stock.ShortageError{Shortages: short}
 		}
+		rankLines(norm.Lines, held[loc], nowNS)
 		out = stock.Reservation{BasketID: norm.BasketID, LocationID: loc, RequestKey: norm.RequestKey, Lines: norm.Lines, ExpiresAt: norm.ExpiresAt}
 		b := &pgx.Batch{}
 		b.Queue(s.q.deleteLines, norm.BasketID, []string{loc})
@@ -362,8 +395,9 @@ func (s *Store) Transfer(ctx context.Context, req stock.TransferRequest) (stock.
 			return &stock.ShortageError{Shortages: short}
 		}
 		lines := slices.Clone(src.lines)
+		rankLines(lines, nil, nowNS) // ranked as new at To
 		if dst.active(nowNS) {
-			lines = stock.MergeLines(dst.lines, src.lines)
+			lines = stock.MergeLines(dst.lines, lines)
 		}
 		exp := expNS
 		if req.ExpiresAt.IsZero() {
@@ -386,7 +420,8 @@ func (s *Store) Transfer(ctx context.Context, req stock.TransferRequest) (stock.
 }
 
 // Reservations implements [stock.Reserver]: the basket's reservations
-// active at the store's current time, in one consistent read.
+// active at the store's current time, with the at-risk part of each line,
+// in one consistent read.
 func (s *Store) Reservations(ctx context.Context, basketID string) ([]stock.Reservation, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -405,17 +440,17 @@ func (s *Store) Reservations(ctx context.Context, basketID string) ([]stock.Rese
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				loc, key, sku string
-				exp, qty      int64
+				loc, key, sku           string
+				exp, qty, since, atRisk int64
 			)
-			if err := rows.Scan(&loc, &key, &exp, &sku, &qty); err != nil {
+			if err := rows.Scan(&loc, &key, &exp, &sku, &qty, &since, &atRisk); err != nil {
 				return err
 			}
 			if n := len(out); n == 0 || out[n-1].LocationID != loc {
 				out = append(out, stock.Reservation{BasketID: basketID, LocationID: loc, RequestKey: key, ExpiresAt: fromNanos(exp)})
 			}
 			r := &out[len(out)-1]
-			r.Lines = append(r.Lines, stock.ReserveLine{SKU: sku, Quantity: qty})
+			r.Lines = append(r.Lines, stock.ReserveLine{SKU: sku, Quantity: qty, HeldSince: fromNanos(since), AtRisk: atRisk})
 		}
 		return rows.Err()
 	})
@@ -485,9 +520,11 @@ func unique(xs []string) []string {
 // an empty ID is an error matching [stock.ErrInvalid] and changes nothing.
 //
 // A count below what active reservations hold (a feed after shrinkage) is
-// accepted: the reservations are kept, Levels reports Reserved capped at
-// OnHand (Available 0), and nothing more of that SKU can be reserved there
-// until stock returns or reservations end.
+// accepted: the reservations are kept and ranked oldest first as
+// [stock.Reserver] documents; Levels reports Reserved capped at OnHand (the
+// units covered), Reservations reports the uncovered part of each line as
+// AtRisk, and nothing more of that SKU can be reserved there by a basket
+// that holds none of it until stock returns or reservations end.
 func (s *Store) SetOnHand(ctx context.Context, sku, location string, onHand int64) error {
 	if err := ctx.Err(); err != nil {
 		return err

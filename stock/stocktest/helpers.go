@@ -189,6 +189,36 @@ func rsv(basket, key, loc string, exp time.Time, lines ...stock.ReserveLine) sto
 	return stock.Reservation{BasketID: basket, RequestKey: key, LocationID: loc, Lines: lines, ExpiresAt: exp}
 }
 
+// heldSince returns r with every line ranked at t and whole.
+func heldSince(t time.Time, r stock.Reservation) stock.Reservation {
+	r = r.Clone()
+	for i := range r.Lines {
+		r.Lines[i].HeldSince, r.Lines[i].AtRisk = t, 0
+	}
+	return r
+}
+
+// availableTo is what basket may count on of sku at loc: the provider's
+// level without the basket's own reservations, as the basket layer reads
+// it. known is false for an unknown level.
+func (e *env) availableTo(basket, sku, loc string) (avail int64, known bool) {
+	e.t.Helper()
+	levels, err := e.h.Provider.Levels(e.ctx, stock.Query{SKUs: []string{sku}, Locations: []string{loc}})
+	if err != nil {
+		e.t.Fatalf("Levels(%s at %s): %v", sku, loc, err)
+	}
+	l, ok := levels.WithoutReservations(e.list(basket)).Get(sku, loc)
+	return l.Available(), ok
+}
+
+func (e *env) expectAvailableTo(basket, sku, loc string, want int64) {
+	e.t.Helper()
+	got, ok := e.availableTo(basket, sku, loc)
+	if !ok || got != want {
+		e.t.Fatalf("available to %s of %s at %s: %d (known %t), want %d", basket, sku, loc, got, ok, want)
+	}
+}
+
 func describe(r stock.ReserveRequest) string {
 	return fmt.Sprintf("Reserve(%s/%s at %s %v)", r.BasketID, r.RequestKey, r.LocationID, r.Lines)
 }

@@ -28,7 +28,9 @@ type smKey struct {
 }
 
 // machine is a model of a Reserver: it predicts the outcome of every call
-// exactly, and the invariant check compares the implementation with it.
+// exactly, ranks included, and the invariant check compares the
+// implementation with it. Small on-hand counts and restocks below what is
+// held make shrinkage frequent.
 type machine struct {
 	e       *env
 	start   time.Time
@@ -135,21 +137,58 @@ func (m *machine) replay(t *rapid.T, basket, key, digest string, got stock.Reser
 	return true
 }
 
+// covered ranks the active holds of sku at loc oldest first (HeldSince,
+// then basket ID) and returns what on-hand covers of each basket's hold.
+func (m *machine) covered(sku, loc string) map[string]int64 {
+	type hold struct {
+		basket string
+		qty    int64
+		since  time.Time
+	}
+	var holds []hold
+	for _, b := range smBaskets {
+		if r, ok := m.active(b, loc); ok {
+			if l, ok := r.Line(sku); ok {
+				holds = append(holds, hold{b, l.Quantity, l.HeldSince})
+			}
+		}
+	}
+	slices.SortFunc(holds, func(x, y hold) int {
+		if c := x.since.Compare(y.since); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.basket, y.basket)
+	})
+	left := m.onHand[smPair{sku, loc}]
+	out := map[string]int64{}
+	for _, h := range holds {
+		out[h.basket] = min(h.qty, left)
+		left -= out[h.basket]
+	}
+	return out
+}
+
+// available predicts what basket may have of sku at loc: on-hand minus
+// every other basket's active hold, or the covered part of its own hold
+// if larger. With replace false (a transfer) its own hold counts as held.
+func (m *machine) available(basket, sku, loc string, replace bool) int64 {
+	on := m.onHand[smPair{sku, loc}]
+	if !replace {
+		return on - m.held(sku, loc, "")
+	}
+	return max(on-m.held(sku, loc, basket), m.covered(sku, loc)[basket])
+}
+
 // shortages predicts the shortages of taking lines at loc for basket, whose
 // existing reservation there (if replace) does not count.
 func (m *machine) shortages(basket, loc string, lines []stock.ReserveLine, replace bool) []stock.Shortage {
 	var out []stock.Shortage
-	except := ""
-	if replace {
-		except = basket
-	}
 	for _, l := range lines {
-		on, known := m.onHand[smPair{l.SKU, loc}]
-		if !known {
+		if _, known := m.onHand[smPair{l.SKU, loc}]; !known {
 			out = append(out, stock.Shortage{SKU: l.SKU, LocationID: loc, Requested: l.Quantity, Unknown: true})
 			continue
 		}
-		if avail := on - m.held(l.SKU, loc, except); l.Quantity > avail {
+		if avail := m.available(basket, l.SKU, loc, replace); l.Quantity > avail {
 			out = append(out, stock.Shortage{SKU: l.SKU, LocationID: loc, Requested: l.Quantity, Available: max(avail, 0)})
 		}
 	}
@@ -178,7 +217,15 @@ func (m *machine) reserve(t *rapid.T) {
 		expectShortage(t, err, describe(req), short...)
 		return
 	}
-	want := rsv(basket, key, loc, req.ExpiresAt, norm.Lines...)
+	// A line keeps the rank of the line it replaces if it does not grow.
+	want := heldSince(m.now(), rsv(basket, key, loc, req.ExpiresAt, norm.Lines...))
+	if old, ok := m.active(basket, loc); ok {
+		for i, l := range want.Lines {
+			if o, ok := old.Line(l.SKU); ok && l.Quantity <= o.Quantity {
+				want.Lines[i].HeldSince = o.HeldSince
+			}
+		}
+	}
 	if err != nil || !sameReservation(got, want) {
 		t.Fatalf("%s: got %+v, %v; want %+v", describe(req), got, err, want)
 	}
@@ -246,14 +293,16 @@ func (m *machine) transfer(t *rapid.T) {
 		expectShortage(t, err, what, short...)
 		return
 	}
-	merged := map[string]int64{}
+	// Lines arriving at To are ranked now; the basket's lines there that
+	// receive nothing keep their rank.
+	merged := map[string]stock.ReserveLine{}
 	if dst, ok := m.active(basket, to); ok {
 		for _, l := range dst.Lines {
-			merged[l.SKU] += l.Quantity
+			merged[l.SKU] = l
 		}
 	}
 	for _, l := range src.Lines {
-		merged[l.SKU] += l.Quantity
+		merged[l.SKU] = stock.ReserveLine{SKU: l.SKU, Quantity: merged[l.SKU].Quantity + l.Quantity, HeldSince: m.now()}
 	}
 	exp := req.ExpiresAt
 	if exp.IsZero() {
@@ -261,7 +310,7 @@ func (m *machine) transfer(t *rapid.T) {
 	}
 	want := rsv(basket, key, to, exp)
 	for _, sku := range slices.Sorted(maps.Keys(merged)) {
-		want.Lines = append(want.Lines, ln(sku, merged[sku]))
+		want.Lines = append(want.Lines, merged[sku])
 	}
 	if err != nil || !sameReservation(got, want) {
 		t.Fatalf("%s: got %+v, %v; want %+v", what, got, err, want)
@@ -327,16 +376,65 @@ func (m *machine) check(t *rapid.T) {
 			}
 		}
 	}
+	lists := map[string][]stock.Reservation{}
 	for _, b := range smBaskets {
 		var want []stock.Reservation
 		for _, loc := range smLocations {
 			if r, ok := m.active(b, loc); ok {
+				r = r.Clone()
+				for i, l := range r.Lines {
+					r.Lines[i].AtRisk = l.Quantity - m.covered(l.SKU, loc)[b]
+				}
 				want = append(want, r)
 			}
 		}
 		slices.SortFunc(want, func(x, y stock.Reservation) int { return cmp.Compare(x.LocationID, y.LocationID) })
-		if got := m.e.list(b); !sameReservations(got, want) {
+		got := m.e.list(b)
+		if !sameReservations(got, want) {
 			t.Fatalf("Reservations(%s) =\n%+v\nmodel\n%+v", b, got, want)
+		}
+		lists[b] = got
+	}
+	m.checkPromises(t, levels, lists)
+}
+
+// checkPromises checks, from what the implementation reports only, that
+// no unit is promised twice: at every pair, the units each basket may count
+// on of its own hold (its hold, capped by what is available to it) sum to
+// at most on-hand; each basket sees the free units plus exactly the
+// covered part of its hold; and what is available to a basket is what the
+// model says Reserve would grant it.
+func (m *machine) checkPromises(t *rapid.T, levels stock.Levels, lists map[string][]stock.Reservation) {
+	for _, sku := range smSKUs {
+		for _, loc := range smLocations {
+			l, known := levels.Get(sku, loc)
+			if !known {
+				continue
+			}
+			var promised, covered int64
+			for _, b := range smBaskets {
+				own, _ := levels.WithoutReservations(lists[b]).Get(sku, loc)
+				var hold stock.ReserveLine
+				for _, r := range lists[b] {
+					if r.LocationID == loc {
+						hold, _ = r.Line(sku)
+					}
+				}
+				avail := own.Available()
+				promised += min(hold.Quantity, avail)
+				covered += hold.Covered()
+				if avail != l.Available()+hold.Covered() {
+					t.Fatalf("%s at %s: available to %s %d ≠ free %d + its covered %d (hold %+v)",
+						sku, loc, b, avail, l.Available(), hold.Covered(), hold)
+				}
+				if want := max(m.available(b, sku, loc, true), 0); avail != want {
+					t.Fatalf("%s at %s: available to %s %d, but Reserve would grant %d", sku, loc, b, avail, want)
+				}
+			}
+			if promised > l.OnHand || covered > l.OnHand || covered != l.Reserved {
+				t.Fatalf("%s at %s: on hand %d, reserved %d, but holds count on %d and %d are covered",
+					sku, loc, l.OnHand, l.Reserved, promised, covered)
+			}
 		}
 	}
 }

@@ -16,7 +16,7 @@ func testReserveAndList(t *testing.T, h Harness) {
 	e.setOnHand("a", "w", 10)
 	exp := e.now().Add(15 * time.Minute)
 	got := e.mustReserve(rq("b1", "k1", "x", exp, ln("b", 1), ln("a", 2), ln("b", 3)))
-	want := rsv("b1", "k1", "x", exp, ln("a", 2), ln("b", 4))
+	want := heldSince(e.now(), rsv("b1", "k1", "x", exp, ln("a", 2), ln("b", 4)))
 	if !sameReservation(got, want) {
 		t.Fatalf("Reserve returned %+v, want %+v (lines merged per SKU, sorted)", got, want)
 	}
@@ -352,7 +352,7 @@ func testTransferAllOrNothing(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := rsv("b1", "t1", "to", treq.ExpiresAt, ln("a", 2), ln("b", 2))
+	want := heldSince(e.now(), rsv("b1", "t1", "to", treq.ExpiresAt, ln("a", 2), ln("b", 2)))
 	if !sameReservation(got, want) {
 		t.Fatalf("Transfer returned %+v, want %+v", got, want)
 	}
@@ -378,7 +378,7 @@ func testTransferMerge(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	// Zero ExpiresAt keeps the source's expiry.
-	want := rsv("b1", "t1", "y", exp, ln("a", 5), ln("b", 1))
+	want := heldSince(e.now(), rsv("b1", "t1", "y", exp, ln("a", 5), ln("b", 1)))
 	if !sameReservation(got, want) {
 		t.Fatalf("Transfer returned %+v, want %+v", got, want)
 	}
@@ -419,8 +419,9 @@ func testTransferReplay(t *testing.T, h Harness) {
 
 // testShrink checks the documented choice for a stock feed that lowers the
 // on-hand count below what is reserved: the feed is accepted, reservations
-// are kept, Reserved is capped at OnHand (Available 0) and nothing more can
-// be reserved until stock returns or reservations end.
+// are kept (the uncovered part reported at risk), Reserved is capped at
+// OnHand (Available 0) and nothing more can be reserved until stock
+// returns or reservations end.
 func testShrink(t *testing.T, h Harness) {
 	e := newEnv(t, h).needReserver()
 	e.setOnHand("a", "x", 5)
@@ -428,12 +429,15 @@ func testShrink(t *testing.T, h Harness) {
 	res := e.mustReserve(rq("b1", "k1", "x", exp, ln("a", 4)))
 	e.setOnHand("a", "x", 2)
 	e.expectLevel("a", "x", 2, 2)
-	e.expectList("b1", res)
+	short := res.Clone()
+	short.Lines[0].AtRisk = 2
+	e.expectList("b1", short)
 	_, err := e.reserve(rq("b2", "k1", "x", exp, ln("a", 1)))
 	expectShortage(t, err, "Reserve after shrink", stock.Shortage{SKU: "a", LocationID: "x", Requested: 1, Available: 0})
 	e.conserve([]string{"b1", "b2"}, []string{"a"}, []string{"x"})
 	e.setOnHand("a", "x", 6)
 	e.expectLevel("a", "x", 6, 4)
+	e.expectList("b1", res)
 	e.mustReserve(rq("b2", "k1", "x", exp, ln("a", 2)))
 	e.expectLevel("a", "x", 6, 6)
 }

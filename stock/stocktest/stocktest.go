@@ -18,7 +18,8 @@
 // machine comparing the implementation with a model after every step. It
 // also checks conservation: for every SKU × location, Reserved = min(Σ
 // active reservations, OnHand) and Available = OnHand − Reserved ≥ 0 (see
-// [CheckConservation]).
+// [CheckConservation]); and shrinkage: holds ranked oldest first, the
+// uncovered part reported at risk, no unit promised to two baskets.
 package stocktest
 
 import (
@@ -97,6 +98,9 @@ func RunReserverTests(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"TransferMergesIntoTarget", testTransferMerge},
 		{"TransferReplay", testTransferReplay},
 		{"ShrinkBelowReserved", testShrink},
+		{"ShrinkRanksHolds", testShrinkRanksHolds},
+		{"ShrinkTiesByBasketID", testShrinkTies},
+		{"RankOnReplaceAndTransfer", testRankOnReplaceAndTransfer},
 		{"OversellRace", testOversellRace},
 		{"ConcurrentConservation", testConcurrentConservation},
 	}
@@ -115,7 +119,9 @@ func RunReserverTests(t *testing.T, newHarness func(t *testing.T) Harness) {
 //     location;
 //   - a pair held by a reservation has a known level;
 //   - Reserved = min(Σ active reservations of the pair, OnHand) (it equals
-//     the sum unless a stock feed lowered OnHand below it);
+//     the sum unless a stock feed lowered OnHand below it), and equals the
+//     units the listed lines have covered (Σ Quantity − AtRisk, each
+//     0 ≤ AtRisk ≤ Quantity): no unit is promised twice;
 //   - 0 ≤ Reserved ≤ OnHand and Available = OnHand − Reserved ≥ 0.
 //
 // The baskets given must be all those holding any of the pairs, and nothing
@@ -126,6 +132,7 @@ func CheckConservation(ctx context.Context, p stock.Provider, r stock.Reserver, 
 		return fmt.Errorf("levels: %w", err)
 	}
 	held := map[[2]string]int64{}
+	covered := map[[2]string]int64{}
 	for _, b := range baskets {
 		rs, err := r.Reservations(ctx, b)
 		if err != nil {
@@ -137,6 +144,7 @@ func CheckConservation(ctx context.Context, p stock.Provider, r stock.Reserver, 
 		for _, res := range rs {
 			for _, l := range res.Lines {
 				held[[2]string{l.SKU, res.LocationID}] += l.Quantity
+				covered[[2]string{l.SKU, res.LocationID}] += l.Covered()
 			}
 		}
 	}
@@ -155,6 +163,9 @@ func CheckConservation(ctx context.Context, p stock.Provider, r stock.Reserver, 
 				return fmt.Errorf("%s at %s: on hand %d, reserved %d", sku, loc, lv.OnHand, lv.Reserved)
 			case lv.Reserved != min(h, lv.OnHand):
 				return fmt.Errorf("%s at %s: reserved %d, but active reservations hold %d (on hand %d)", sku, loc, lv.Reserved, h, lv.OnHand)
+			case lv.Reserved != covered[[2]string{sku, loc}]:
+				return fmt.Errorf("%s at %s: reserved %d, but the reservations listed have %d covered (on hand %d, held %d)",
+					sku, loc, lv.Reserved, covered[[2]string{sku, loc}], lv.OnHand, h)
 			case lv.Available() != lv.OnHand-lv.Reserved:
 				return fmt.Errorf("%s at %s: available %d ≠ on hand %d − reserved %d", sku, loc, lv.Available(), lv.OnHand, lv.Reserved)
 			}
@@ -179,6 +190,9 @@ func checkList(basket string, rs []stock.Reservation, now time.Time) error {
 			if l.Quantity <= 0 || (j > 0 && res.Lines[j-1].SKU >= l.SKU) {
 				return fmt.Errorf("reservation of %s at %s: lines not merged, sorted and positive: %v", basket, res.LocationID, res.Lines)
 			}
+			if l.AtRisk < 0 || l.AtRisk > l.Quantity || l.HeldSince.IsZero() {
+				return fmt.Errorf("reservation of %s at %s: line %+v has no rank or AtRisk outside [0, Quantity]", basket, res.LocationID, l)
+			}
 		}
 	}
 	return nil
@@ -186,7 +200,13 @@ func checkList(basket string, rs []stock.Reservation, now time.Time) error {
 
 func sameReservation(a, b stock.Reservation) bool {
 	return a.BasketID == b.BasketID && a.LocationID == b.LocationID && a.RequestKey == b.RequestKey &&
-		a.ExpiresAt.Equal(b.ExpiresAt) && slices.Equal(a.Lines, b.Lines)
+		a.ExpiresAt.Equal(b.ExpiresAt) && slices.EqualFunc(a.Lines, b.Lines, sameLine)
+}
+
+// sameLine compares instants with Equal: adapters may return them in
+// another location.
+func sameLine(a, b stock.ReserveLine) bool {
+	return a.SKU == b.SKU && a.Quantity == b.Quantity && a.AtRisk == b.AtRisk && a.HeldSince.Equal(b.HeldSince)
 }
 
 func sameReservations(a, b []stock.Reservation) bool {
