@@ -18,7 +18,7 @@ import (
 
 func withHandoff(t *testing.T) func(*basket.Config) {
 	return func(c *basket.Config) {
-		keys, err := handoff.NewKeyRing(handoff.Key{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef"), ActiveFrom: demo.Start().Add(-time.Hour)})
+		keys, err := handoff.NewKeyRing(handoff.Key{ID: "k1", Secret: handoff.NewSecret([]byte("0123456789abcdef0123456789abcdef")), ActiveFrom: demo.Start().Add(-time.Hour)})
 		require.NoError(t, err)
 		h, err := handoff.New(handoff.Config{Keys: keys, Replay: memory.NewReplayStore(c.Clock), Clock: c.Clock})
 		require.NoError(t, err)

@@ -16,7 +16,7 @@
 // it succeeds once however many times, or however concurrently, the token
 // is presented.
 //
-//	ring, err := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: secret})
+//	ring, err := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: handoff.NewSecret(secret)})
 //	svc, err := handoff.New(handoff.Config{Keys: ring, Replay: memory.NewReplayStore(clk), Clock: clk})
 //
 //	// On the phone: a QR code for the basket, valid 15 minutes at one store.

@@ -22,7 +22,7 @@ func Example() {
 	// production: a secret from your key store, clock.System{} and a nil
 	// Rand (crypto/rand).
 	clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	ring, err := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: []byte("0123456789abcdef0123456789abcdef")})
+	ring, err := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: handoff.NewSecret([]byte("0123456789abcdef0123456789abcdef"))})
 	if err != nil {
 		panic(err)
 	}
@@ -68,7 +68,7 @@ func Example() {
 func ExampleService_RedeemShortCode() {
 	ctx := context.Background()
 	clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	ring, _ := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: []byte("0123456789abcdef0123456789abcdef")})
+	ring, _ := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: handoff.NewSecret([]byte("0123456789abcdef0123456789abcdef"))})
 	svc, _ := handoff.New(handoff.Config{
 		Keys: ring, Replay: memory.NewReplayStore(clk), Clock: clk, Rand: rand.NewChaCha8([32]byte{}),
 	})

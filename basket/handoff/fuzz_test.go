@@ -23,8 +23,8 @@ var fuzzNow = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 func fuzzService(tb testing.TB) (*Service, map[string]bool) {
 	tb.Helper()
 	ring, err := NewKeyRing(
-		Key{ID: "k1", Secret: bytes.Repeat([]byte{1}, 32), RetireAt: fuzzNow.Add(time.Hour)},
-		Key{ID: "2026-11", Secret: bytes.Repeat([]byte{2}, 32), ActiveFrom: fuzzNow.Add(-time.Minute)},
+		Key{ID: "k1", Secret: NewSecret(bytes.Repeat([]byte{1}, 32)), RetireAt: fuzzNow.Add(time.Hour)},
+		Key{ID: "2026-11", Secret: NewSecret(bytes.Repeat([]byte{2}, 32)), ActiveFrom: fuzzNow.Add(-time.Minute)},
 	)
 	if err != nil {
 		tb.Fatal(err)

@@ -239,7 +239,7 @@ func (s *Service) Issue(r Request) (string, Claims, error) {
 	if err := s.read(c.Nonce[:]); err != nil {
 		return "", Claims{}, err
 	}
-	return encode(&c, key.secret()), c, nil
+	return encode(&c, key.secret.reveal()), c, nil
 }
 
 // read fills p from the injected random source.
@@ -273,7 +273,7 @@ func (s *Service) Verify(token string, expect Expectation) (Claims, error) {
 	if !ok {
 		return Claims{}, ErrUnknownKey
 	}
-	if !hmac.Equal(mac(key.secret(), w.signed), w.mac) {
+	if !hmac.Equal(mac(key.secret.reveal(), w.signed), w.mac) {
 		return Claims{}, ErrBadSignature
 	}
 	c := w.claims

@@ -61,7 +61,7 @@ func TestTokenLength(t *testing.T) {
 	}
 
 	long := newFixture(t, func(c *handoff.Config) {
-		c.Keys = ring(t, handoff.Key{ID: strings.Repeat("k", handoff.MaxKeyIDLen), Secret: secretA})
+		c.Keys = ring(t, handoff.Key{ID: strings.Repeat("k", handoff.MaxKeyIDLen), Secret: handoff.NewSecret(secretA)})
 	})
 	maxTok, _ := long.issue(t, handoff.Request{Audience: handoff.Audience{
 		Retailer: strings.Repeat("r", handoff.MaxRetailerLen), Location: strings.Repeat("l", handoff.MaxLocationLen),
@@ -78,7 +78,7 @@ func TestTokenLength(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	other := newFixture(t, func(c *handoff.Config) {
-		c.Keys = ring(t, handoff.Key{ID: "other", Secret: secretB})
+		c.Keys = ring(t, handoff.Key{ID: "other", Secret: handoff.NewSecret(secretB)})
 	})
 	otherTok, _ := other.issue(t, handoff.Request{})
 
@@ -300,8 +300,8 @@ func TestRedeemStoreFailure(t *testing.T) {
 }
 
 func TestKeyRotation(t *testing.T) {
-	k1 := handoff.Key{ID: "k1", Secret: secretA, ActiveFrom: t0.Add(-time.Hour), RetireAt: t0.Add(2 * time.Hour)}
-	k2 := handoff.Key{ID: "k2", Secret: secretB, ActiveFrom: t0.Add(time.Hour)}
+	k1 := handoff.Key{ID: "k1", Secret: handoff.NewSecret(secretA), ActiveFrom: t0.Add(-time.Hour), RetireAt: t0.Add(2 * time.Hour)}
+	k2 := handoff.Key{ID: "k2", Secret: handoff.NewSecret(secretB), ActiveFrom: t0.Add(time.Hour)}
 	f := newFixture(t, func(c *handoff.Config) { c.Keys = ring(t, k2, k1) })
 
 	old, oc := f.issue(t, handoff.Request{TTL: 3 * time.Hour})
@@ -334,8 +334,8 @@ func TestKeyRotation(t *testing.T) {
 }
 
 func TestKeyNotYetActive(t *testing.T) {
-	k1 := handoff.Key{ID: "k1", Secret: secretA}
-	k2 := handoff.Key{ID: "k2", Secret: secretB, ActiveFrom: t0.Add(time.Hour)}
+	k1 := handoff.Key{ID: "k1", Secret: handoff.NewSecret(secretA)}
+	k2 := handoff.Key{ID: "k2", Secret: handoff.NewSecret(secretB), ActiveFrom: t0.Add(time.Hour)}
 	ahead := newFixture(t, func(c *handoff.Config) { c.Keys = ring(t, k1, k2) })
 	verifier := newFixture(t, func(c *handoff.Config) { c.Keys = ring(t, k1, k2) })
 
@@ -358,7 +358,7 @@ func TestKeyNotYetActive(t *testing.T) {
 
 func TestNoSigningKey(t *testing.T) {
 	f := newFixture(t, func(c *handoff.Config) {
-		c.Keys = ring(t, handoff.Key{ID: "k1", Secret: secretA, ActiveFrom: t0.Add(-time.Hour), RetireAt: t0})
+		c.Keys = ring(t, handoff.Key{ID: "k1", Secret: handoff.NewSecret(secretA), ActiveFrom: t0.Add(-time.Hour), RetireAt: t0})
 	})
 	if _, _, err := f.svc.Issue(handoff.Request{Basket: basket1, Purpose: handoff.CheckIn, Audience: paris, TTL: time.Minute}); !errors.Is(err, handoff.ErrNoSigningKey) {
 		t.Fatalf("Issue with only a retired key: %v", err)
@@ -442,16 +442,16 @@ func TestNewInvalid(t *testing.T) {
 func TestNewKeyRingInvalid(t *testing.T) {
 	for name, keys := range map[string][]handoff.Key{
 		"no key":            nil,
-		"empty ID":          {{ID: "", Secret: secretA}},
-		"long ID":           {{ID: strings.Repeat("k", handoff.MaxKeyIDLen+1), Secret: secretA}},
-		"ID with space":     {{ID: "k 1", Secret: secretA}},
-		"non-ASCII ID":      {{ID: "clé", Secret: secretA}},
-		"short secret":      {{ID: "k1", Secret: secretA[:31]}},
+		"empty ID":          {{ID: "", Secret: handoff.NewSecret(secretA)}},
+		"long ID":           {{ID: strings.Repeat("k", handoff.MaxKeyIDLen+1), Secret: handoff.NewSecret(secretA)}},
+		"ID with space":     {{ID: "k 1", Secret: handoff.NewSecret(secretA)}},
+		"non-ASCII ID":      {{ID: "clé", Secret: handoff.NewSecret(secretA)}},
+		"short secret":      {{ID: "k1", Secret: handoff.NewSecret(secretA[:31])}},
 		"nil secret":        {{ID: "k1"}},
-		"duplicate ID":      {{ID: "k1", Secret: secretA}, {ID: "k1", Secret: secretB, ActiveFrom: t0}},
-		"retire not after":  {{ID: "k1", Secret: secretA, ActiveFrom: t0, RetireAt: t0}},
-		"same ActiveFrom":   {{ID: "k1", Secret: secretA, ActiveFrom: t0}, {ID: "k2", Secret: secretB, ActiveFrom: t0}},
-		"retire before act": {{ID: "k1", Secret: secretA, ActiveFrom: t0, RetireAt: t0.Add(-time.Second)}},
+		"duplicate ID":      {{ID: "k1", Secret: handoff.NewSecret(secretA)}, {ID: "k1", Secret: handoff.NewSecret(secretB), ActiveFrom: t0}},
+		"retire not after":  {{ID: "k1", Secret: handoff.NewSecret(secretA), ActiveFrom: t0, RetireAt: t0}},
+		"same ActiveFrom":   {{ID: "k1", Secret: handoff.NewSecret(secretA), ActiveFrom: t0}, {ID: "k2", Secret: handoff.NewSecret(secretB), ActiveFrom: t0}},
+		"retire before act": {{ID: "k1", Secret: handoff.NewSecret(secretA), ActiveFrom: t0, RetireAt: t0.Add(-time.Second)}},
 	} {
 		if r, err := handoff.NewKeyRing(keys...); !errors.Is(err, handoff.ErrInvalid) || r != nil {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
@@ -463,7 +463,7 @@ func TestNewKeyRingInvalid(t *testing.T) {
 
 func TestKeyRingCopiesSecrets(t *testing.T) {
 	secret := append([]byte(nil), secretA...)
-	r := ring(t, handoff.Key{ID: "k1", Secret: secret})
+	r := ring(t, handoff.Key{ID: "k1", Secret: handoff.NewSecret(secret)})
 	f := newFixture(t, func(c *handoff.Config) { c.Keys = r })
 	tok, _ := f.issue(t, handoff.Request{})
 	clear(secret)
@@ -473,7 +473,7 @@ func TestKeyRingCopiesSecrets(t *testing.T) {
 }
 
 func TestKeyStringRedactsSecret(t *testing.T) {
-	k := handoff.Key{ID: "k1", Secret: []byte(strings.Repeat("s3cr3t!", 5))}
+	k := handoff.Key{ID: "k1", Secret: handoff.NewSecret([]byte(strings.Repeat("s3cr3t!", 5)))}
 	for _, s := range []string{k.String(), k.GoString()} {
 		if strings.Contains(s, "s3cr3t") || !strings.Contains(s, "redacted") {
 			t.Fatalf("Key formats as %q", s)

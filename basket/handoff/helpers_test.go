@@ -56,7 +56,7 @@ func (f fixture) t() testing.TB { return f.tb }
 func ring(t testing.TB, keys ...handoff.Key) *handoff.KeyRing {
 	t.Helper()
 	if len(keys) == 0 {
-		keys = []handoff.Key{{ID: "2026-11", Secret: secretA}}
+		keys = []handoff.Key{{ID: "2026-11", Secret: handoff.NewSecret(secretA)}}
 	}
 	r, err := handoff.NewKeyRing(keys...)
 	if err != nil {

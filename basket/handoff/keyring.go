@@ -25,16 +25,16 @@ const (
 // longest token lifetime ([Config.MaxTTL]) plus the clock skew.
 //
 // A Key prints, encodes and logs without its secret (see [Secret]), directly
-// or through a pointer, slice, map or exported struct field. Like any
-// value, it is printed field by field, methods ignored, when fmt reaches it
-// through an unexported field of another struct: hand the Key to
-// [NewKeyRing] and keep the [*KeyRing], which is safe there too.
+// or through a pointer, slice, map or struct field, exported or not: where
+// fmt reaches a Key by reflection (an unexported field of another struct)
+// and prints it field by field, its Secret still shows no byte.
 type Key struct {
 	// ID names the key in tokens: 1 to [MaxKeyIDLen] printable ASCII
 	// characters, unique in the ring. It is not secret.
 	ID string
-	// Secret is at least [MinSecretLen] random bytes. The ring keeps a copy.
-	// A []byte converts to it; it redacts itself when printed or encoded.
+	// Secret is at least [MinSecretLen] random bytes: [NewSecret](b), or
+	// base64 in a configuration file. It redacts itself when printed or
+	// encoded.
 	Secret Secret
 	// ActiveFrom is when the key may start signing. The zero time means
 	// "always".
@@ -67,20 +67,17 @@ func (k Key) Format(f fmt.State, verb rune) { formatAs(f, verb, k.String(), k.Go
 // secrets: see [KeyRing.Format], [KeyRing.MarshalJSON] and
 // [KeyRing.LogValue]. Even a KeyRing that fmt reaches by reflection (a
 // KeyRing value in an unexported field of another struct) shows no key
-// byte under any verb: the ring holds its copies out of reflection's reach.
+// byte under any verb: reflection finds only [Secret]s, which are opaque.
 type KeyRing struct {
 	keys []ringKey // sorted by activeFrom, ascending
 }
 
 type ringKey struct {
 	id string
-	// secret returns the ring's copy of the key's bytes. It is a function,
-	// not a slice or a pointer to one, because fmt prints a func that it
-	// reaches by reflection (a KeyRing value in an unexported field) as an
-	// address under every verb, whereas it prints a slice's bytes, and
-	// even a pointer's target under a verb that does not suit pointers
-	// (%s, %q: "%!s(*T=&[…])").
-	secret     func() Secret
+	// secret is the key's bytes. A Secret is immutable, so the ring shares
+	// the caller's, and opaque to reflection (fmt reaching a KeyRing value
+	// through an unexported field), so it is safe to hold here.
+	secret     Secret
 	activeFrom time.Time
 	retireAt   time.Time // zero: never
 }
@@ -104,16 +101,15 @@ func NewKeyRing(keys ...Key) (*KeyRing, error) {
 			return nil, fmt.Errorf("%w: key %d: duplicate key ID", ErrInvalid, i)
 		}
 		ids[k.ID] = true
-		if len(k.Secret) < MinSecretLen {
+		if k.Secret.Len() < MinSecretLen {
 			return nil, fmt.Errorf("%w: key %d: secret must be at least %d bytes", ErrInvalid, i, MinSecretLen)
 		}
 		if !k.RetireAt.IsZero() && !k.RetireAt.After(k.ActiveFrom) {
 			return nil, fmt.Errorf("%w: key %d: RetireAt must be after ActiveFrom", ErrInvalid, i)
 		}
-		secret := slices.Clone(k.Secret)
 		ring.keys = append(ring.keys, ringKey{
 			id:         k.ID,
-			secret:     func() Secret { return secret },
+			secret:     k.Secret,
 			activeFrom: k.ActiveFrom,
 			retireAt:   k.RetireAt,
 		})

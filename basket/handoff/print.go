@@ -9,10 +9,10 @@ import (
 
 // How the types that hold key material print, encode and log themselves:
 // with their key IDs, times and settings, and never a key's bytes. Those
-// are held behind a func in an unexported field (see ringKey.secret), so
-// even reflection (a KeyRing value reached through an unexported field of
-// another struct, where fmt cannot call these methods) reaches only a
-// func, which fmt prints as an address.
+// are held in [Secret]s, which are opaque, so even reflection (a KeyRing
+// value reached through an unexported field of another struct, where fmt
+// cannot call these methods) reaches only a func, which fmt prints as an
+// address.
 
 // formatAs writes s for every verb, honouring the directive's width and
 // flags: quoted for %q, gos for %#v. No verb reaches the value's fields.
@@ -27,13 +27,13 @@ func formatAs(f fmt.State, verb rune, s, gos string) {
 	}
 }
 
-// public returns the ring's keys as [Key]s whose Secret is zeros of the
-// secret's length: what is shown of a key, with no key byte in reach of an
-// encoder even if one ignored [Secret]'s methods.
+// public returns the ring's keys as [Key]s: what is shown of a key. Their
+// Secrets are the ring's, which print as "[redacted N bytes]" and which no
+// encoder can open.
 func (r KeyRing) public() []Key {
 	keys := make([]Key, len(r.keys))
 	for i, k := range r.keys {
-		keys[i] = Key{ID: k.id, Secret: make(Secret, len(k.secret())), ActiveFrom: k.activeFrom, RetireAt: k.retireAt}
+		keys[i] = Key{ID: k.id, Secret: k.secret, ActiveFrom: k.activeFrom, RetireAt: k.retireAt}
 	}
 	return keys
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,8 +34,9 @@ var (
 
 // leakForms returns the spellings of secret that must never appear in
 // printed or encoded output: raw, hex (both cases), the base64 alphabets,
-// Go syntax ([]byte{0x73, …} and "\x80…"), decimal ([115 51 …]), and
-// fragments of each, so that a partial leak is caught too.
+// Go syntax ([]byte{0x73, …} and "\x80…"), decimal ([115 51 …]), binary,
+// octal, U+ notation, fmt's bad-verb spelling of a byte (%!e(uint8=115)),
+// and fragments of each, so that a partial leak is caught too.
 func leakForms(secret []byte) map[string]string {
 	head := secret[:8]
 	dec := func(b []byte) string { return strings.Trim(fmt.Sprint(b), "[]") }
@@ -55,17 +57,35 @@ func leakForms(secret []byte) map[string]string {
 		"decimal spaced": "[" + dec(secret) + "]",
 		"decimal commas": strings.ReplaceAll(dec(head), " ", ","),
 		"decimal JSON":   strings.ReplaceAll(dec(head), " ", ", "),
+		"binary head":    strings.Trim(fmt.Sprintf("%b", head), "[]"),
+		"octal head":     strings.Trim(fmt.Sprintf("%o", head), "[]"),
+		"U+ head":        strings.Trim(fmt.Sprintf("%U", head), "[]"),
+		"bad-verb byte":  fmt.Sprintf("(uint8=%d)", head[0]),
 	}
 }
 
-// encodings prints and encodes v every way a program might: fmt verbs
-// (%v, %+v, %#v and the byte-dumping ones), encoding/json, and log/slog
-// with a JSON and a text handler.
+// verbs are the fmt directives a program prints values with: %v, %+v,
+// %#v and the ones that dump bytes.
+var verbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%20v"}
+
+// badVerbs are directives that do not suit a struct, a string or a func:
+// fmt then writes "%!t(type=value)" and prints the value again, a
+// pointer's target included. Their output is checked for leaks only
+// (encodings names it "leak-only %t", …): it need not show the key IDs.
+var badVerbs = []string{"%t", "%e", "%c", "%U", "%o", "%b", "%p", "%08.3f"}
+
+// encodings prints and encodes v every way a program might: fmt's verbs
+// and badVerbs, encoding/json, and log/slog with a JSON and a text handler
+// (which prints a struct without a LogValue, MarshalText or String method
+// with %+v).
 func encodings(t *testing.T, v any) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%20v"} {
+	for _, verb := range verbs {
 		out[verb] = fmt.Sprintf(verb, v)
+	}
+	for _, verb := range badVerbs {
+		out["leak-only "+verb] = fmt.Sprintf(verb, v)
 	}
 	out["Sprint"] = fmt.Sprint(v)
 	j, err := json.Marshal(v)
@@ -81,8 +101,8 @@ func encodings(t *testing.T, v any) map[string]string {
 }
 
 // checkRedacted asserts that no encoding of v shows any form of any secret
-// and that each encoding in wantIn shows every one of want (the key IDs:
-// the output must stay useful).
+// and that each encoding in wantIn (but the leak-only ones) shows every one
+// of want (the key IDs: the output must stay useful).
 func checkRedacted(t *testing.T, v any, secrets [][]byte, want []string, wantIn func(enc string) bool) {
 	t.Helper()
 	for enc, s := range encodings(t, v) {
@@ -93,7 +113,7 @@ func checkRedacted(t *testing.T, v any, secrets [][]byte, want []string, wantIn 
 				}
 			}
 		}
-		if wantIn != nil && !wantIn(enc) {
+		if wantIn == nil || !wantIn(enc) || strings.HasPrefix(enc, "leak-only ") {
 			continue
 		}
 		for _, w := range want {
@@ -113,8 +133,8 @@ func every(string) bool { return true }
 // with slog (JSON and text handlers) without any byte of any secret, in
 // any spelling, while still showing the key IDs.
 func TestSecretsRedactedEverywhere(t *testing.T) {
-	k1 := handoff.Key{ID: "key-one", Secret: printSecret, RetireAt: t0.Add(48 * time.Hour)}
-	k2 := handoff.Key{ID: "key-two", Secret: rawSecret, ActiveFrom: t0.Add(-time.Hour)}
+	k1 := handoff.Key{ID: "key-one", Secret: handoff.NewSecret(printSecret), RetireAt: t0.Add(48 * time.Hour)}
+	k2 := handoff.Key{ID: "key-two", Secret: handoff.NewSecret(rawSecret), ActiveFrom: t0.Add(-time.Hour)}
 	secrets := [][]byte{printSecret, rawSecret}
 	ids := []string{"key-one", "key-two"}
 
@@ -181,5 +201,86 @@ func TestSecretsRedactedEverywhere(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSecretsRedactedInUnexportedFields: a program's own struct that keeps
+// a Key, a Secret, a *Secret, a []Key, a map of Keys or a KeyRing value in
+// unexported fields, where fmt cannot call their methods and prints them
+// by reflection, field by field, shows no byte of any secret under any
+// verb, including the bad-verb path (%!s(…)) that prints a pointer's
+// target, nested one level deeper or behind a pointer too. JSON omits such
+// fields; slog's text handler prints the struct with %+v and must not leak
+// either. The key IDs still show wherever fmt prints strings as text.
+func TestSecretsRedactedInUnexportedFields(t *testing.T) {
+	k1 := handoff.Key{ID: "key-one", Secret: handoff.NewSecret(printSecret), RetireAt: t0.Add(48 * time.Hour)}
+	k2 := handoff.Key{ID: "key-two", Secret: handoff.NewSecret(rawSecret), ActiveFrom: t0.Add(-time.Hour)}
+	secrets := [][]byte{printSecret, rawSecret}
+	ids := []string{"key-one", "key-two"}
+	r, err := handoff.NewKeyRing(k1, k2)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type caller struct {
+		key    handoff.Key
+		secret handoff.Secret
+		ptr    *handoff.Secret
+		keyPtr *handoff.Key
+		keys   []handoff.Key
+		byID   map[string]handoff.Key
+		ring   handoff.KeyRing
+	}
+	type nested struct{ inner caller }
+	type secretOnly struct{ s handoff.Secret }
+	s := handoff.NewSecret(rawSecret)
+	c := caller{
+		key: k1, secret: handoff.NewSecret(printSecret), ptr: &s, keyPtr: &k2,
+		keys: []handoff.Key{k1, k2}, byID: map[string]handoff.Key{"a": k1, "b": k2}, ring: *r,
+	}
+	// fmt shows strings as text under all verbs but %x and %X (hex); JSON
+	// has no unexported field to show.
+	text := func(enc string) bool {
+		return enc != "%x" && enc != "%X" && enc != "json" && enc != "slog JSON"
+	}
+	for _, tc := range []struct {
+		name string
+		v    any
+		want []string
+		in   func(enc string) bool
+	}{
+		{"struct with unexported Key, Secret, *Secret, *Key, []Key, map and KeyRing fields", c, ids, text},
+		{"pointer to it", &c, ids, text},
+		{"slice of it", []caller{c}, ids, text},
+		{"struct nesting it in an unexported field", nested{c}, ids, text},
+		{"struct with only an unexported Secret", secretOnly{s}, nil, nil},
+		{"struct with an unexported []Secret", struct{ s []handoff.Secret }{[]handoff.Secret{s}}, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkRedacted(t, tc.v, secrets, tc.want, tc.in)
+		})
+	}
+
+	// Nothing that depends on the bytes is printed at all, not even the
+	// length: the same struct holding other secrets (of other lengths)
+	// prints the same, byte for byte. (The pointer fields are shared: fmt
+	// prints their addresses.)
+	other := func(b []byte) handoff.Secret { return handoff.NewSecret(bytes.Repeat([]byte{0x5A}, len(b)+7)) }
+	o1, o2 := k1, k2
+	o1.Secret, o2.Secret = other(printSecret), other(rawSecret)
+	ro, err := handoff.NewKeyRing(o1, o2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc := caller{
+		key: o1, secret: other(printSecret), ptr: c.ptr, keyPtr: c.keyPtr,
+		keys: []handoff.Key{o1, o2}, byID: map[string]handoff.Key{"a": o1, "b": o2}, ring: *ro,
+	}
+	for _, verb := range slices.Concat(verbs, badVerbs) {
+		for _, pair := range [][2]any{{nested{c}, nested{oc}}, {secretOnly{s}, secretOnly{other(rawSecret)}}} {
+			if a, b := fmt.Sprintf(verb, pair[0]), fmt.Sprintf(verb, pair[1]); a != b {
+				t.Errorf("%s depends on the secret:\n%s\n%s", verb, a, b)
+			}
+		}
 	}
 }

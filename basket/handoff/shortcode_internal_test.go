@@ -15,7 +15,7 @@ import (
 
 func newInternal(t *testing.T, edit func(*Config)) (*Service, *clock.Fake) {
 	t.Helper()
-	ring, err := NewKeyRing(Key{ID: "k", Secret: make([]byte, 32)})
+	ring, err := NewKeyRing(Key{ID: "k", Secret: NewSecret(make([]byte, 32))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestIssueRandomFailure(t *testing.T) {
 }
 
 func TestNewDefaults(t *testing.T) {
-	ring, _ := NewKeyRing(Key{ID: "k", Secret: make([]byte, 32)})
+	ring, _ := NewKeyRing(Key{ID: "k", Secret: NewSecret(make([]byte, 32))})
 	svc, err := New(Config{Keys: ring, Replay: nopStore{}})
 	if err != nil {
 		t.Fatal(err)

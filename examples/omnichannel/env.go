@@ -37,7 +37,7 @@ func newEnv() (*env, error) {
 	}
 	// A fixed key and a seeded nonce source keep the printed tokens stable;
 	// production uses secrets from a vault and crypto/rand (the default).
-	keys, err := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: []byte("demo-secret-demo-secret-demo-sec"), ActiveFrom: demo.Start().Add(-24 * time.Hour)})
+	keys, err := handoff.NewKeyRing(handoff.Key{ID: "2026-11", Secret: handoff.NewSecret([]byte("demo-secret-demo-secret-demo-sec")), ActiveFrom: demo.Start().Add(-24 * time.Hour)})
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ type instance struct {
 
 func run(ctx context.Context, w io.Writer, url string) (err error) {
 	schema := "omnibasket_example_" + randomSuffix()
-	key := handoff.Key{ID: "k1", Secret: []byte("a-shared-secret-from-your-vault!"), ActiveFrom: time.Now().Add(-time.Hour)}
+	key := handoff.Key{ID: "k1", Secret: handoff.NewSecret([]byte("a-shared-secret-from-your-vault!")), ActiveFrom: time.Now().Add(-time.Hour)}
 	web, err := newInstance(ctx, "web", url, schema, key)
 	if err != nil {
 		return err
