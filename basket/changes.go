@@ -31,6 +31,7 @@ const (
 	ChangeLineUnavailable                         // nothing of the line can be sourced here
 	ChangeLineShort                               // part of the line cannot be sourced
 	ChangeLineAvailable                           // a line short before can now be sourced in full
+	ChangeHoldAtRisk                              // units the basket holds are no longer covered by stock
 	ChangeFulfilment                              // how the line reaches the shopper changed
 	ChangeTotal                                   // the basket total changed
 )
@@ -68,6 +69,8 @@ func (k ChangeKind) String() string {
 		return "line-short"
 	case ChangeLineAvailable:
 		return "line-available"
+	case ChangeHoldAtRisk:
+		return "hold-at-risk"
 	case ChangeFulfilment:
 		return "fulfilment-changed"
 	case ChangeTotal:
@@ -106,10 +109,13 @@ type Change struct {
 	NewRate     pricing.Rate
 	OldCurrency string
 	NewCurrency string
-	// Missing is the quantity that cannot be sourced (line short/unavailable).
-	Missing  int64
-	OldModes Modes
-	NewModes Modes
+	// Missing is the quantity that cannot be sourced (line short or
+	// unavailable, hold at risk).
+	Missing int64
+	// LocationID is where the hold is, for a hold at risk.
+	LocationID string
+	OldModes   Modes
+	NewModes   Modes
 	// Detail is the promotion engine's explanation, for coupon changes.
 	Detail string
 }
@@ -131,6 +137,7 @@ type changeJSON struct {
 	OldCurrency string         `json:"old_currency,omitempty"`
 	NewCurrency string         `json:"new_currency,omitempty"`
 	Missing     int64          `json:"missing,omitempty"`
+	LocationID  string         `json:"location_id,omitempty"`
 	OldModes    Modes          `json:"old_modes,omitempty"`
 	NewModes    Modes          `json:"new_modes,omitempty"`
 	Detail      string         `json:"detail,omitempty"`
@@ -183,6 +190,12 @@ func (c Change) Message() string {
 		return fmt.Sprintf("%s: %d of %d available", c.Name, c.Quantity-c.Missing, c.Quantity)
 	case ChangeLineAvailable:
 		return fmt.Sprintf("%s is available in full", c.Name)
+	case ChangeHoldAtRisk:
+		name := c.Name
+		if name == "" {
+			name = c.SKU
+		}
+		return fmt.Sprintf("%s: %d of the %d held at %s are no longer in stock", name, c.Missing, c.Quantity, c.LocationID)
 	case ChangeFulfilment:
 		return fmt.Sprintf("%s: %s", c.Name, c.NewModes)
 	case ChangeTotal:
@@ -194,7 +207,7 @@ func (c Change) Message() string {
 // MarshalJSON encodes the change with its message.
 func (c Change) MarshalJSON() ([]byte, error) {
 	w := changeJSON{Kind: c.Kind, LineID: c.LineID, SKU: c.SKU, Name: c.Name, Quantity: c.Quantity, PromotionID: c.PromotionID,
-		Coupon: c.Coupon, OldCurrency: c.OldCurrency, NewCurrency: c.NewCurrency, Missing: c.Missing,
+		Coupon: c.Coupon, OldCurrency: c.OldCurrency, NewCurrency: c.NewCurrency, Missing: c.Missing, LocationID: c.LocationID,
 		OldModes: c.OldModes, NewModes: c.NewModes, Detail: c.Detail, Message: c.Message()}
 	if !c.Old.Currency().IsZero() {
 		w.Old = &c.Old
@@ -215,7 +228,7 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	v := Change{Kind: w.Kind, LineID: w.LineID, SKU: w.SKU, Name: w.Name, Quantity: w.Quantity, PromotionID: w.PromotionID,
-		Coupon: w.Coupon, OldCurrency: w.OldCurrency, NewCurrency: w.NewCurrency, Missing: w.Missing,
+		Coupon: w.Coupon, OldCurrency: w.OldCurrency, NewCurrency: w.NewCurrency, Missing: w.Missing, LocationID: w.LocationID,
 		OldModes: w.OldModes, NewModes: w.NewModes, Detail: w.Detail}
 	if w.Old != nil {
 		v.Old = *w.Old
@@ -255,7 +268,7 @@ type pending struct {
 	kind ChangeKind
 	line int32 // index in next.Lines, -1 for none
 	old  int32 // index in prev.Lines, -1 for none
-	ref  int32 // index in prev or next Promotions or Coupons, by kind
+	ref  int32 // index in prev or next Promotions, Coupons or HoldsAtRisk, by kind
 }
 
 type differ struct {
@@ -302,6 +315,11 @@ func (d *differ) find() {
 		}
 	}
 	d.coupons()
+	for i, h := range next.HoldsAtRisk {
+		if prev == nil || !slices.Contains(prev.HoldsAtRisk, h) {
+			d.add(ChangeHoldAtRisk, -1, -1, i)
+		}
+	}
 	if prev != nil && prev.Totals.Total != next.Totals.Total && prev.Context.Currency == next.Context.Currency {
 		d.add(ChangeTotal, -1, -1, -1)
 	}
@@ -451,6 +469,15 @@ func (d *differ) build(p pending) Change {
 		c.Coupon, c.Detail = cs.Code, cs.Message
 	case ChangeCouponHonoured:
 		c.Coupon = d.next.Coupons[p.ref].Code
+	case ChangeHoldAtRisk:
+		h := d.next.HoldsAtRisk[p.ref]
+		c.SKU, c.LocationID, c.Quantity, c.Missing = h.SKU, h.LocationID, h.Quantity, h.AtRisk
+		for i := range d.next.Lines {
+			if l := &d.next.Lines[i]; l.SKU == h.SKU {
+				c.LineID, c.Name = l.LineID, l.Name
+				break
+			}
+		}
 	case ChangeTotal:
 		c.Old, c.New = d.prev.Totals.Total, d.next.Totals.Total
 	}

@@ -314,7 +314,11 @@ func (b *Basket) SetResult(m Meta, r *Result) (Event, error) {
 	// basket is one version further, and so is the result it holds.
 	rc := *r
 	rc.BasketVersion = b.Version + 1
-	return b.record(m, EventRecontextualized, Recontextualized{Context: r.Context.Clone(), Patch: diffResult(b.Result, &rc)})
+	e := Recontextualized{Context: r.Context.Clone(), Patch: diffResult(b.Result, &rc)}
+	if e.Patch == nil {
+		e.Result = &rc // a result a patch cannot express is recorded whole
+	}
+	return b.record(m, EventRecontextualized, e)
 }
 
 // MergePolicy says how quantities combine when two baskets hold one SKU.

@@ -21,11 +21,17 @@ func PricedLineFieldsForTest() []string {
 		f := t.Field(i)
 		if f.Type == reflect.TypeFor[stock.LinePlan]() {
 			for j := range f.Type.NumField() {
-				out = append(out, f.Name+"."+f.Type.Field(j).Name)
+				if n := f.Type.Field(j).Name; n != "LineID" {
+					out = append(out, f.Name+"."+n)
+				}
 			}
 			continue
 		}
-		out = append(out, f.Name)
+		// The line ID is the key of the keyed diff, not a value: a new ID
+		// is a removal and an addition.
+		if f.Name != "LineID" {
+			out = append(out, f.Name)
+		}
 	}
 	return out
 }
@@ -41,6 +47,13 @@ func MutateFieldForTest(r *Result, field string) *Result {
 		v = v.FieldByName(name)
 	}
 	mutate(v)
+	// The plan and the lines' fulfilment are one fact, changed together.
+	c.Plan.Lines = append([]stock.LinePlan(nil), r.Plan.Lines...)
+	for i := range c.Plan.Lines {
+		if c.Plan.Lines[i].LineID == r.Lines[0].LineID {
+			c.Plan.Lines[i] = c.Lines[0].Fulfilment
+		}
+	}
 	return &c
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/stock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -283,7 +285,9 @@ func TestApplyRefusesHostileEvents(t *testing.T) {
 		"pricing with neither":          ev(2, basket.EventRecontextualized, `{"context":{}}`),
 		"pricing with both":             ev(2, basket.EventRecontextualized, `{"patch":{},"result":{}}`),
 		"patch removing an absent line": ev(2, basket.EventRecontextualized, `{"patch":{"lines":{"removed":["L0009"]}}}`),
-		"patch lines out of order":      ev(2, basket.EventRecontextualized, `{"patch":{"lines":{"set":[{"line_id":"L0002"},{"line_id":"L0001"}]}}}`),
+		"patch lines out of order":      ev(2, basket.EventRecontextualized, `{"patch":{"lines":{"added":[{"line_id":"L0002"},{"line_id":"L0001"}]}}}`),
+		"change of an absent line":      ev(2, basket.EventRecontextualized, `{"patch":{"lines":{"changed":[{"line_id":"L0001"}]}}}`),
+		"line added twice":              ev(2, basket.EventRecontextualized, `{"patch":{"lines":{"added":[{"line_id":"L0001"},{"line_id":"L0001"}]}}}`),
 		"result of another basket":      ev(2, basket.EventRecontextualized, `{"result":{"basket_id":"`+uuid.NewString()+`"}}`),
 		"line without an ID":            ev(2, basket.EventLineAdded, `{"line":{}}`),
 		"second creation":               ev(2, basket.EventCreated, string(created)),
@@ -353,9 +357,13 @@ func TestHistoryGrowsWithWhatChangedAndRetriesReadLittle(t *testing.T) {
 			}
 			var recorded []string
 			if p.Patch.Lines != nil {
-				for _, l := range p.Patch.Lines.Set {
+				for _, l := range p.Patch.Lines.Added {
 					recorded = append(recorded, l.LineID)
 				}
+				for _, l := range p.Patch.Lines.Changed {
+					recorded = append(recorded, l.LineID)
+				}
+				slices.Sort(recorded)
 			}
 			assert.Equal(t, want, recorded, "adding %s", sku)
 		}
@@ -394,11 +402,76 @@ func TestResultPatchEqualityCoversEveryField(t *testing.T) {
 	for _, field := range basket.PricedLineFieldsForTest() {
 		next := basket.MutateFieldForTest(b.Result, field)
 		p := basket.DiffResultForTest(b.Result, next)
-		require.NotNil(t, p.Lines, "a change of %s is recorded", field)
+		require.NotNil(t, p, field)
+		if strings.HasPrefix(field, "Fulfilment.") {
+			require.NotNil(t, p.Plan, "a change of %s is recorded in the plan", field)
+		} else {
+			require.NotNil(t, p.Lines, "a change of %s is recorded", field)
+		}
 		rebuilt, err := basket.ApplyPatchForTest(b.Result, next.Context, p)
 		require.NoError(t, err)
 		assert.Equal(t, mustMarshal(t, next), mustMarshal(t, rebuilt), "field %s", field)
 	}
 	var _ channel.Context
 	_ = errors.New
+
+	// A hand-built result whose lines disagree with its plan cannot be a
+	// patch: it is recorded whole, and replays exactly.
+	odd := basket.MutateFieldForTest(b.Result, "Quantity")
+	odd.Lines[0].Fulfilment.Short++
+	assert.Nil(t, basket.DiffResultForTest(b.Result, odd))
+}
+
+func TestShrinkageReportsHoldsAtRiskAndRefusesOrdersOnThem(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(c *basket.Config) { c.Reservations = c.Stock.(stock.Reserver) })
+	store := demo.Store(demo.Bellecour, time.Time{})
+	store.StockSources = []string{demo.Bellecour} // carry-out from this shelf only
+	require.NoError(t, f.stock.SetOnHand(ctx, "MUG-STONE", demo.Bellecour, 10))
+	holders := map[string]*basket.Basket{}
+	for _, who := range []string{"older", "newer"} {
+		b, err := f.svc.Create(ctx, system, basket.CreateRequest{ID: uuid.New(), Owner: basket.Owner{CustomerID: who}, Context: store})
+		require.NoError(t, err)
+		b, err = f.svc.AddLine(ctx, system, b.ID, line("MUG-STONE", 5))
+		require.NoError(t, err)
+		_, err = f.stock.Reserve(ctx, stock.ReserveRequest{BasketID: b.ID.String(), RequestKey: "hold", LocationID: demo.Bellecour,
+			Lines: []stock.ReserveLine{{SKU: "MUG-STONE", Quantity: 5}}, ExpiresAt: f.clk.Now().Add(time.Hour)})
+		require.NoError(t, err)
+		holders[who] = b
+		f.clk.Advance(time.Minute)
+	}
+	require.NoError(t, f.stock.SetOnHand(ctx, "MUG-STONE", demo.Bellecour, 5)) // a recount finds 5
+
+	older, err := f.svc.Recontextualize(ctx, system, holders["older"].ID, store)
+	require.NoError(t, err)
+	newer, err := f.svc.Recontextualize(ctx, system, holders["newer"].ID, store)
+	require.NoError(t, err)
+
+	assert.Empty(t, older.Result.HoldsAtRisk, "the oldest hold is served first")
+	lo, _ := older.Result.Line("L0001")
+	assert.Equal(t, int64(5), lo.Fulfilment.Allocated(), "the older basket keeps its 5")
+	ln, _ := newer.Result.Line("L0001")
+	assert.Equal(t, int64(0), ln.Fulfilment.Allocated(), "the newer one is promised nothing")
+	assert.LessOrEqual(t, lo.Fulfilment.Allocated()+ln.Fulfilment.Allocated(), int64(5), "never more than on hand")
+	require.Equal(t, []basket.HoldAtRisk{{LocationID: demo.Bellecour, SKU: "MUG-STONE", Quantity: 5, AtRisk: 5,
+		HeldSince: demo.Start().Add(time.Minute)}}, newer.Result.HoldsAtRisk)
+	var risk *basket.Change
+	for i, c := range newer.Result.Changes {
+		if c.Kind == basket.ChangeHoldAtRisk {
+			risk = &newer.Result.Changes[i]
+		}
+	}
+	require.NotNil(t, risk, "reported in the change report: %v", changeKinds(newer.Result.Changes))
+	assert.Equal(t, "Stoneware mug: 5 of the 5 held at lyon-bellecour are no longer in stock", risk.Message())
+
+	_, err = f.svc.Transition(ctx, system, newer.ID, basket.Ordered, time.Time{})
+	assert.ErrorIs(t, err, basket.ErrNotOrderable, "an order relying on the hold at risk is refused")
+	_, err = f.svc.Transition(ctx, system, older.ID, basket.Ordered, time.Time{})
+	assert.NoError(t, err, "the covered hold orders")
+
+	again, err := f.svc.Recontextualize(ctx, system, newer.ID, store)
+	require.NoError(t, err)
+	require.Contains(t, changeKinds(newer.Result.Changes), "hold-at-risk L0001")
+	assert.NotContains(t, changeKinds(again.Result.Changes), "hold-at-risk L0001", "reported once, not on every pricing")
+	assert.Equal(t, newer.Result.HoldsAtRisk, again.Result.HoldsAtRisk, "and still listed")
 }

@@ -52,18 +52,19 @@ func BenchmarkHistoryBuild1000(b *testing.B) {
 	}{{"sku-scoped", skuScoped}, {"synthetic", w.set}} {
 		snap := basket.Snapshot{Prices: book, Promotions: mix.set, Tax: w.cat.Tax, Stock: stock.Levels{}, Locations: w.locations}
 		b.Run(mix.name, func(b *testing.B) {
-			var stored, whole int64
+			var stored, checkpoints, whole int64
 			for b.Loop() {
-				stored, whole = buildHistory(b, lines[:n], target, snap)
+				stored, checkpoints, whole = buildHistory(b, lines[:n], target, snap)
 			}
 			b.ReportMetric(float64(stored)/1e6, "MB-stored")
+			b.ReportMetric(float64(checkpoints)/1e6, "MB-of-which-checkpoints")
 			b.ReportMetric(float64(whole)/1e6, "MB-whole-results")
 			b.ReportMetric(float64(whole)/float64(stored), "x-smaller")
 		})
 	}
 }
 
-func buildHistory(b *testing.B, lines []synth.Line, target channel.Context, snap basket.Snapshot) (stored, whole int64) {
+func buildHistory(b *testing.B, lines []synth.Line, target channel.Context, snap basket.Snapshot) (stored, checkpoints, whole int64) {
 	m := basket.Meta{Actor: basket.Actor{Kind: basket.System, ID: "bench"}, At: target.AsOf}
 	bk, e, err := basket.New(uuid.New(), basket.Owner{CustomerID: "bench"}, target, basket.Cart, m)
 	if err != nil {
@@ -79,6 +80,7 @@ func buildHistory(b *testing.B, lines []synth.Line, target channel.Context, snap
 				b.Fatal(err)
 			}
 			stored += int64(len(cp))
+			checkpoints += int64(len(cp))
 		}
 	}
 	for _, l := range lines {
@@ -105,5 +107,5 @@ func buildHistory(b *testing.B, lines []synth.Line, target channel.Context, snap
 		}
 		whole += int64(len(old))
 	}
-	return stored, whole
+	return stored, checkpoints, whole
 }

@@ -24,8 +24,9 @@ const (
 	// Promotions are still those of the target channel. A carried price is
 	// only valid for the quantity it was granted at: it is protected only
 	// while the SKU's quantity (merged over the basket's lines, as tiers are
-	// computed) is at least what it was when that price was last charged, so
-	// a volume-tier price does not survive the volume going away. A price
+	// computed) is at least the tier threshold of the price list entry it
+	// came from ([PricedLine.GrantedQuantity]), so a volume-tier price does
+	// not survive the volume going away. A price
 	// that was only charged because a quote locked it is not protected
 	// either: reopening or expiry ends the lock under both policies.
 	PriceProtection
@@ -72,6 +73,11 @@ type Snapshot struct {
 	Stock      stock.Levels
 	Locations  []stock.Location
 	Fees       []FeeRule
+	// Holds are the basket's own active reservations as the Reserver
+	// reads them, with the part of each line at risk; Stock already
+	// counts their covered part as available to the basket. Holds at
+	// risk are reported (Result.HoldsAtRisk, a hold-at-risk change).
+	Holds []stock.Reservation
 }
 
 // Options tune one pricing. The zero value is the default: target prices,
@@ -156,14 +162,13 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	}
 	p, pc := 0, 0
 	quoteLocked := b.Status == Quote && target.AsOf.Before(b.QuoteLockedUntil)
-	// granted is the merged quantity per SKU that the previous result's
-	// prices were charged for: a carried price is valid at that quantity
-	// or more, never below it.
-	var granted map[string]int64
-	if len(prevLines) > 0 && (quoteLocked || opts.Policy == PriceProtection) {
-		granted = make(map[string]int64, len(prevLines))
+	// legacyGranted stands in for GrantedQuantity in results recorded
+	// before it existed: the merged quantity per SKU they were charged for.
+	var legacyGranted map[string]int64
+	if len(prevLines) > 0 && (quoteLocked || opts.Policy == PriceProtection) && prevLines[0].GrantedQuantity == 0 {
+		legacyGranted = make(map[string]int64, len(prevLines))
 		for i := range prevLines {
-			granted[prevLines[i].SKU] += prevLines[i].Quantity
+			legacyGranted[prevLines[i].SKU] += prevLines[i].Quantity
 		}
 	}
 	promoLines := make([]promotion.Line, 0, len(lines))
@@ -194,18 +199,24 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 			continue
 		}
 		pl.Priced, pl.ListPrice, pl.Source, pl.TaxRate = true, res.Unit, res.Source, rate
-		pl.UnitPrice, pl.Basis = res.Unit, BasisTarget
+		pl.UnitPrice, pl.Basis, pl.GrantedQuantity = res.Unit, BasisTarget, max(res.Source.MinQuantity, 1)
 		for p < len(prevLines) && compareLineIDs(prevLines[p].LineID, l.ID) < 0 {
 			p++
 		}
-		if p < len(prevLines) && prevLines[p].LineID == l.ID && prevLines[p].Priced && prevLines[p].UnitPrice.Currency() == cur &&
-			merged[l.SKU] >= granted[l.SKU] {
+		if p < len(prevLines) && prevLines[p].LineID == l.ID && prevLines[p].Priced && prevLines[p].UnitPrice.Currency() == cur {
 			old := &prevLines[p]
+			granted := old.GrantedQuantity
+			if granted == 0 {
+				granted = legacyGranted[l.SKU]
+			}
 			switch {
+			case merged[l.SKU] < granted:
+				// The carried price was granted for more units than the
+				// basket now holds: it does not follow the volume down.
 			case quoteLocked:
-				pl.UnitPrice, pl.Basis = old.UnitPrice, BasisQuoteLocked
+				pl.UnitPrice, pl.Basis, pl.GrantedQuantity = old.UnitPrice, BasisQuoteLocked, granted
 			case opts.Policy == PriceProtection && old.Basis != BasisQuoteLocked && old.UnitPrice.MinorUnits() < res.Unit.MinorUnits():
-				pl.UnitPrice, pl.Basis = old.UnitPrice, BasisProtected
+				pl.UnitPrice, pl.Basis, pl.GrantedQuantity = old.UnitPrice, BasisProtected, granted
 			}
 		}
 		if pl.Subtotal, err = pl.UnitPrice.Mul(l.Quantity); err != nil {
@@ -308,6 +319,10 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		return nil, err
 	}
 	r.Totals = t
+
+	for _, h := range stock.HoldsAtRisk(snap.Holds) {
+		r.HoldsAtRisk = append(r.HoldsAtRisk, HoldAtRisk{LocationID: h.LocationID, SKU: h.SKU, Quantity: h.Quantity, AtRisk: h.AtRisk, HeldSince: h.HeldSince.UTC()})
+	}
 
 	// 8. What changed for the shopper.
 	r.Changes = Diff(b.Result, r)

@@ -2,6 +2,7 @@ package basket
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/channel"
@@ -27,7 +28,23 @@ type Result struct {
 	Plan       stock.FulfilmentPlan    `json:"plan"`
 	Promotions []promotion.Explanation `json:"promotions,omitempty"`
 	Coupons    []promotion.CouponState `json:"coupons,omitempty"`
-	Changes    []Change                `json:"changes,omitempty"`
+	// HoldsAtRisk are the basket's stock holds that on-hand no longer
+	// covers (shrinkage, a recount): holds are served oldest first, so the
+	// units of these went to older holds. Oldest first.
+	HoldsAtRisk []HoldAtRisk `json:"holds_at_risk,omitempty"`
+	Changes     []Change     `json:"changes,omitempty"`
+}
+
+// HoldAtRisk is a hold of the basket, or the part of it, that stock no
+// longer covers: AtRisk of the Quantity units of SKU held at LocationID
+// since HeldSince. A plan cannot count on them, so an order relying on
+// them is refused as short.
+type HoldAtRisk struct {
+	LocationID string    `json:"location_id"`
+	SKU        string    `json:"sku"`
+	Quantity   int64     `json:"quantity"`
+	AtRisk     int64     `json:"at_risk"`
+	HeldSince  time.Time `json:"held_since"`
 }
 
 // PriceBasis says which price a line is charged at.
@@ -85,18 +102,23 @@ type PricedLine struct {
 	Problem string `json:"problem,omitempty"`
 	// ListPrice is the target channel's unit price and Source where it came
 	// from; UnitPrice is what is charged per unit, per Basis.
-	ListPrice  pricing.Money          `json:"list_price"`
-	Source     pricing.PriceRef       `json:"source"`
-	UnitPrice  pricing.Money          `json:"unit_price"`
-	Basis      PriceBasis             `json:"basis"`
-	Subtotal   pricing.Money          `json:"subtotal"` // UnitPrice × Quantity
-	Discounts  []promotion.Adjustment `json:"discounts,omitempty"`
-	Discount   pricing.Money          `json:"discount"`
-	TaxRate    pricing.Rate           `json:"tax_rate"`
-	Net        pricing.Money          `json:"net"`
-	Tax        pricing.Money          `json:"tax"`
-	Total      pricing.Money          `json:"total"` // gross: what the shopper pays for the line
-	Fulfilment stock.LinePlan         `json:"fulfilment"`
+	ListPrice pricing.Money    `json:"list_price"`
+	Source    pricing.PriceRef `json:"source"`
+	UnitPrice pricing.Money    `json:"unit_price"`
+	Basis     PriceBasis       `json:"basis"`
+	// GrantedQuantity is the smallest quantity of the SKU (merged over the
+	// basket's lines, as tiers are) that UnitPrice holds for: the tier
+	// threshold of the price list entry it came from, carried along with a
+	// protected or quote-locked price. Below it the price is not carried.
+	GrantedQuantity int64                  `json:"granted_quantity,omitempty"`
+	Subtotal        pricing.Money          `json:"subtotal"` // UnitPrice × Quantity
+	Discounts       []promotion.Adjustment `json:"discounts,omitempty"`
+	Discount        pricing.Money          `json:"discount"`
+	TaxRate         pricing.Rate           `json:"tax_rate"`
+	Net             pricing.Money          `json:"net"`
+	Tax             pricing.Money          `json:"tax"`
+	Total           pricing.Money          `json:"total"` // gross: what the shopper pays for the line
+	Fulfilment      stock.LinePlan         `json:"fulfilment,omitzero"`
 }
 
 // PricedFee is a fulfilment fee of a Result (shipping, transfer …).

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 	"github.com/omnibasket/omnibasket/stock"
 )
@@ -22,8 +23,8 @@ type ResultPatch struct {
 	Policy        Policy `json:"policy"`
 	Totals        Totals `json:"totals"`
 	Complete      bool   `json:"complete"`
-	// Lines are the priced lines that appeared or changed, and those gone.
-	Lines *ListPatch[PricedLine] `json:"lines,omitempty"`
+	// Lines are the priced lines that appeared, changed or went.
+	Lines *LinesPatch `json:"lines,omitempty"`
 	// Plan is the same for the fulfilment plan's lines.
 	Plan *ListPatch[stock.LinePlan] `json:"plan,omitempty"`
 	// Fees, Promotions and Coupons replace the previous lists when they
@@ -31,7 +32,9 @@ type ResultPatch struct {
 	Fees       *[]PricedFee             `json:"fees,omitempty"`
 	Promotions *[]promotion.Explanation `json:"promotions,omitempty"`
 	Coupons    *[]promotion.CouponState `json:"coupons,omitempty"`
-	Changes    []Change                 `json:"changes,omitempty"`
+	// HoldsAtRisk replaces the previous list when it changed.
+	HoldsAtRisk *[]HoldAtRisk `json:"holds_at_risk,omitempty"`
+	Changes     []Change      `json:"changes,omitempty"`
 }
 
 // ListPatch changes a list kept sorted by line ID: Set holds the items
@@ -42,8 +45,17 @@ type ListPatch[T any] struct {
 	Removed []string `json:"removed,omitempty"`
 }
 
-// diffResult returns next as a patch of prev (nil prev: the first pricing).
+// diffResult returns next as a patch of prev (nil prev: the first
+// pricing), or nil when next cannot be recorded as one: its lines'
+// fulfilment must be the plan's lines, which a patch records once (a
+// Result from Recontextualize always is; a hand-built one may not be).
 func diffResult(prev, next *Result) *ResultPatch {
+	for i := range next.Lines {
+		lp, _ := next.Plan.Line(next.Lines[i].LineID)
+		if !sameLinePlan(lp, next.Lines[i].Fulfilment) {
+			return nil
+		}
+	}
 	p := &ResultPatch{
 		BasketVersion: next.BasketVersion, Policy: next.Policy, Totals: next.Totals,
 		Complete: next.Complete, Changes: next.Changes,
@@ -52,11 +64,12 @@ func diffResult(prev, next *Result) *ResultPatch {
 	if prev != nil {
 		old = *prev
 	}
-	p.Lines = diffList(old.Lines, next.Lines, pricedLineID, compareLineIDs, samePricedLine)
+	p.Lines = diffLines(old.Lines, next.Lines)
 	p.Plan = diffList(old.Plan.Lines, next.Plan.Lines, planLineID, cmp.Compare[string], sameLinePlan)
 	p.Fees = replaced(old.Fees, next.Fees, samePricedFee)
 	p.Promotions = replaced(old.Promotions, next.Promotions, sameExplanation)
 	p.Coupons = replaced(old.Coupons, next.Coupons, sameCouponState)
+	p.HoldsAtRisk = replaced(old.HoldsAtRisk, next.HoldsAtRisk, func(a, b HoldAtRisk) bool { return a == b })
 	return p
 }
 
@@ -70,16 +83,186 @@ func (p *ResultPatch) apply(prev *Result, r *Result) error {
 	}
 	r.BasketVersion, r.Policy, r.Totals, r.Complete, r.Changes = p.BasketVersion, p.Policy, p.Totals, p.Complete, p.Changes
 	var err error
-	if r.Lines, err = p.Lines.apply(old.Lines, pricedLineID, compareLineIDs, "Patch.Lines"); err != nil {
-		return err
-	}
 	if r.Plan.Lines, err = p.Plan.apply(old.Plan.Lines, planLineID, cmp.Compare[string], "Patch.Plan"); err != nil {
 		return err
+	}
+	if r.Lines, err = p.Lines.apply(old.Lines); err != nil {
+		return err
+	}
+	if p.Lines != nil || p.Plan != nil {
+		lines := make([]PricedLine, len(r.Lines))
+		for i, l := range r.Lines {
+			lp, ok := r.Plan.Line(l.LineID)
+			if !ok {
+				return invalid("Patch.Plan", "no plan for line %q", l.LineID)
+			}
+			l.Fulfilment = lp
+			lines[i] = l
+		}
+		r.Lines = lines
 	}
 	r.Fees = replace(old.Fees, p.Fees)
 	r.Promotions = replace(old.Promotions, p.Promotions)
 	r.Coupons = replace(old.Coupons, p.Coupons)
+	r.HoldsAtRisk = replace(old.HoldsAtRisk, p.HoldsAtRisk)
 	return nil
+}
+
+// LinesPatch changes the priced lines of a Result. Added are new lines,
+// whole; Changed are lines whose pricing changed, each with only the fields
+// that changed (a basket-wide discount spread again over every line changes
+// their discounts and totals, not their names and list prices); Removed are
+// the IDs of lines gone. Each list is sorted by line ID. Lines are recorded
+// without their fulfilment, which is the plan's (ResultPatch.Plan).
+type LinesPatch struct {
+	Added   []PricedLine       `json:"added,omitempty"`
+	Changed []PricedLineChange `json:"changed,omitempty"`
+	Removed []string           `json:"removed,omitempty"`
+}
+
+// PricedLineChange is the fields of one priced line that changed; nil
+// fields did not.
+type PricedLineChange struct {
+	LineID          string                  `json:"line_id"`
+	SKU             *string                 `json:"sku,omitempty"`
+	Name            *string                 `json:"name,omitempty"`
+	Quantity        *int64                  `json:"quantity,omitempty"`
+	Priced          *bool                   `json:"priced,omitempty"`
+	Problem         *string                 `json:"problem,omitempty"`
+	ListPrice       *pricing.Money          `json:"list_price,omitempty"`
+	Source          *pricing.PriceRef       `json:"source,omitempty"`
+	UnitPrice       *pricing.Money          `json:"unit_price,omitempty"`
+	Basis           *PriceBasis             `json:"basis,omitempty"`
+	GrantedQuantity *int64                  `json:"granted_quantity,omitempty"`
+	Subtotal        *pricing.Money          `json:"subtotal,omitempty"`
+	Discounts       *[]promotion.Adjustment `json:"discounts,omitempty"`
+	Discount        *pricing.Money          `json:"discount,omitempty"`
+	TaxRate         *pricing.Rate           `json:"tax_rate,omitempty"`
+	Net             *pricing.Money          `json:"net,omitempty"`
+	Tax             *pricing.Money          `json:"tax,omitempty"`
+	Total           *pricing.Money          `json:"total,omitempty"`
+}
+
+// changed returns what differs from a to b (fulfilment aside).
+func changed(a, b PricedLine) PricedLineChange {
+	c := PricedLineChange{LineID: b.LineID}
+	set(&c.SKU, a.SKU, b.SKU)
+	set(&c.Name, a.Name, b.Name)
+	set(&c.Quantity, a.Quantity, b.Quantity)
+	set(&c.Priced, a.Priced, b.Priced)
+	set(&c.Problem, a.Problem, b.Problem)
+	set(&c.ListPrice, a.ListPrice, b.ListPrice)
+	set(&c.Source, a.Source, b.Source)
+	set(&c.UnitPrice, a.UnitPrice, b.UnitPrice)
+	set(&c.Basis, a.Basis, b.Basis)
+	set(&c.GrantedQuantity, a.GrantedQuantity, b.GrantedQuantity)
+	set(&c.Subtotal, a.Subtotal, b.Subtotal)
+	if !slices.Equal(a.Discounts, b.Discounts) {
+		d := slices.Clip(b.Discounts)
+		if d == nil {
+			d = []promotion.Adjustment{} // "none now", not "unchanged"
+		}
+		c.Discounts = &d
+	}
+	set(&c.Discount, a.Discount, b.Discount)
+	set(&c.TaxRate, a.TaxRate, b.TaxRate)
+	set(&c.Net, a.Net, b.Net)
+	set(&c.Tax, a.Tax, b.Tax)
+	set(&c.Total, a.Total, b.Total)
+	return c
+}
+
+// set points dst at b when it differs from a.
+func set[T comparable](dst **T, a, b T) {
+	if a != b {
+		*dst = &b
+	}
+}
+
+// take copies *v into dst when v is set.
+func take[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// applyTo returns l with the change made.
+func (c PricedLineChange) applyTo(l PricedLine) PricedLine {
+	take(&l.SKU, c.SKU)
+	take(&l.Name, c.Name)
+	take(&l.Quantity, c.Quantity)
+	take(&l.Priced, c.Priced)
+	take(&l.Problem, c.Problem)
+	take(&l.ListPrice, c.ListPrice)
+	take(&l.Source, c.Source)
+	take(&l.UnitPrice, c.UnitPrice)
+	take(&l.Basis, c.Basis)
+	take(&l.GrantedQuantity, c.GrantedQuantity)
+	take(&l.Subtotal, c.Subtotal)
+	if c.Discounts != nil {
+		l.Discounts = *c.Discounts
+		if len(l.Discounts) == 0 {
+			l.Discounts = nil
+		}
+	}
+	take(&l.Discount, c.Discount)
+	take(&l.TaxRate, c.TaxRate)
+	take(&l.Net, c.Net)
+	take(&l.Tax, c.Tax)
+	take(&l.Total, c.Total)
+	return l
+}
+
+// diffLines compares two line lists sorted by line ID; nil when nothing
+// but fulfilment changed.
+func diffLines(old, next []PricedLine) *LinesPatch {
+	whole := diffList(old, next, pricedLineID, compareLineIDs, samePricing)
+	if whole == nil {
+		return nil
+	}
+	p := &LinesPatch{Removed: whole.Removed}
+	i := 0
+	for _, l := range whole.Set {
+		for i < len(old) && compareLineIDs(old[i].LineID, l.LineID) < 0 {
+			i++
+		}
+		if i < len(old) && old[i].LineID == l.LineID {
+			p.Changed = append(p.Changed, changed(old[i], l))
+			continue
+		}
+		l.Fulfilment = stock.LinePlan{} // restored from the plan
+		p.Added = append(p.Added, l)
+	}
+	return p
+}
+
+// apply merges the patch into old (which it does not modify).
+func (p *LinesPatch) apply(old []PricedLine) ([]PricedLine, error) {
+	if p == nil {
+		return (*ListPatch[PricedLine])(nil).apply(old, pricedLineID, compareLineIDs, "Patch.Lines")
+	}
+	for k := 1; k < len(p.Changed); k++ {
+		if compareLineIDs(p.Changed[k-1].LineID, p.Changed[k].LineID) >= 0 {
+			return nil, invalid("Patch.Lines.Changed", "not sorted by line ID at %q", p.Changed[k].LineID)
+		}
+	}
+	whole := ListPatch[PricedLine]{Removed: p.Removed, Set: make([]PricedLine, 0, len(p.Added)+len(p.Changed))}
+	a, i := 0, 0
+	for _, c := range p.Changed {
+		for i < len(old) && compareLineIDs(old[i].LineID, c.LineID) < 0 {
+			i++
+		}
+		if i == len(old) || old[i].LineID != c.LineID {
+			return nil, invalid("Patch.Lines.Changed", "line %q is not in the previous result", c.LineID)
+		}
+		for a < len(p.Added) && compareLineIDs(p.Added[a].LineID, c.LineID) < 0 {
+			whole.Set = append(whole.Set, p.Added[a])
+			a++
+		}
+		whole.Set = append(whole.Set, c.applyTo(old[i]))
+	}
+	whole.Set = append(whole.Set, p.Added[a:]...)
+	return whole.apply(old, pricedLineID, compareLineIDs, "Patch.Lines")
 }
 
 func pricedLineID(l PricedLine) string   { return l.LineID }
@@ -207,12 +390,14 @@ func replace[T any](old []T, p *[]T) []T {
 // locations). A test sets every field of each type in turn, so a field
 // added later and forgotten here fails it.
 
-func samePricedLine(a, b PricedLine) bool {
+// samePricing compares two priced lines but for their fulfilment, which a
+// patch records in the plan.
+func samePricing(a, b PricedLine) bool {
 	return a.LineID == b.LineID && a.SKU == b.SKU && a.Name == b.Name && a.Quantity == b.Quantity &&
 		a.Priced == b.Priced && a.Problem == b.Problem && a.ListPrice == b.ListPrice && a.Source == b.Source &&
-		a.UnitPrice == b.UnitPrice && a.Basis == b.Basis && a.Subtotal == b.Subtotal &&
+		a.UnitPrice == b.UnitPrice && a.Basis == b.Basis && a.GrantedQuantity == b.GrantedQuantity && a.Subtotal == b.Subtotal &&
 		slices.Equal(a.Discounts, b.Discounts) && a.Discount == b.Discount && a.TaxRate == b.TaxRate &&
-		a.Net == b.Net && a.Tax == b.Tax && a.Total == b.Total && sameLinePlan(a.Fulfilment, b.Fulfilment)
+		a.Net == b.Net && a.Tax == b.Tax && a.Total == b.Total
 }
 
 func sameLinePlan(a, b stock.LinePlan) bool {

@@ -123,7 +123,7 @@ func NewService(cfg Config) (*Service, error) {
 const DefaultMaxAttempts = 24
 
 // DefaultCheckpointEvery is [Config.CheckpointEvery] when unset.
-const DefaultCheckpointEvery = 64
+const DefaultCheckpointEvery = 128
 
 // CallOption tunes one Service call.
 type CallOption func(*call)
@@ -238,6 +238,7 @@ func (s *Service) Snapshot(ctx context.Context, b *Basket, target channel.Contex
 			var own []stock.Reservation
 			if own, err = s.cfg.Reservations.Reservations(ctx, b.ID.String()); err == nil {
 				levels = levels.WithoutReservations(own)
+				snap.Holds = own
 			}
 		}
 		switch {
