@@ -17,8 +17,9 @@
 // It runs a fixed pipeline: unit prices (with provenance and the transition
 // [Policy]) → catalogue promotions → basket promotions → fulfilment fees →
 // tax → totals → fulfilment plan → change report. Same inputs give a
-// byte-identical [Result] on any machine, in any line, price or promotion
-// order; recontextualizing into the same context twice reports nothing the
+// byte-identical [Result] on any machine, in any price, promotion or stock
+// order (lines are kept sorted by ID, an invariant [Basket.Validate]
+// checks); recontextualizing into the same context twice reports nothing the
 // second time. A line with no price or stock in the target is kept and
 // reported, never dropped.
 //
@@ -27,7 +28,10 @@
 // A [Basket] changes only through events ([Basket.Apply]); every command
 // (AddLine, SetQuantity, AddCoupon, Transition, Merge, CheckIn …) validates
 // completely first and changes nothing on error. [Replay] rebuilds a basket
-// from its history. The lifecycle is Wishlist ⇄ Cart → Quote (prices locked
+// from its history, exactly, and refuses a hostile one with an error rather
+// than a panic. A pricing is recorded as a [ResultPatch] (what changed since
+// the previous pricing), so histories grow with what commands change, not
+// with the basket's size; [ReplayFrom] starts from a stored checkpoint. The lifecycle is Wishlist ⇄ Cart → Quote (prices locked
 // until an expiry) → Ordered → Invoiced, with Abandoned; Ordered and
 // Invoiced are final.
 //
@@ -38,6 +42,10 @@
 // the basket was checked in at), runs the command, gathers a Snapshot with
 // one batched call per provider, prices the basket and saves basket and
 // events atomically with a version check, retrying on conflict by re-running
-// the command on a fresh read. Stores are adapters (adapters/memory,
+// the command on a fresh read after a jittered, bounded [Backoff] (commands
+// on one basket within one Service wait their turn rather than race). With
+// [WithIdempotencyKey] a retried command returns its first outcome; keys
+// are scoped to the caller and the basket, and a retry is authorized
+// against the basket as it is now. Stores are adapters (adapters/memory,
 // adapters/postgres) that pass the conformance suite in basket/baskettest.
 package basket
