@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/omnibasket/omnibasket/internal/excerpt"
 	"github.com/omnibasket/omnibasket/internal/iso4217"
 )
 
@@ -22,7 +23,7 @@ type Currency struct {
 func LookupCurrency(code string) (Currency, error) {
 	exp, ok := iso4217.Exponent(code)
 	if !ok {
-		return Currency{}, fmt.Errorf("%w: %s", ErrUnknownCurrency, excerpt(code))
+		return Currency{}, fmt.Errorf("%w: %s", ErrUnknownCurrency, excerpt.Quote(code))
 	}
 	var c Currency
 	copy(c.code[:], code)

@@ -3,8 +3,6 @@ package pricing
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -66,35 +64,4 @@ func decText(d decimal.Decimal) string {
 		return fmt.Sprintf("%se%d", d.Coefficient().String(), e)
 	}
 	return d.String()
-}
-
-// Bounds of the excerpt of an input value quoted in an error message.
-const (
-	excerptRunes = 32 // runes of the value kept at most
-	excerptBytes = 48 // bytes of escaped text kept at most
-)
-
-// excerpt quotes an input value for an error message: %q-escaped, at most
-// 32 runes and 48 escaped bytes of it, and when cut followed by "…" and the
-// value's length in bytes, so that a hostile megabyte of input never
-// becomes a megabyte of error. Its cost does not depend on len(s).
-func excerpt(s string) string {
-	cut, runes := len(s), 0
-	for i := range s {
-		if runes == excerptRunes {
-			cut = i
-			break
-		}
-		runes++
-	}
-	q := strconv.Quote(s[:cut])
-	for len(q) > excerptBytes+2 && cut > 0 {
-		_, size := utf8.DecodeLastRuneInString(s[:cut])
-		cut -= size
-		q = strconv.Quote(s[:cut])
-	}
-	if cut == len(s) {
-		return q
-	}
-	return fmt.Sprintf("%s… (%d bytes)", q, len(s))
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/omnibasket/omnibasket/internal/excerpt"
 )
 
 // Money is an exact amount of one currency, held as a whole number of minor
@@ -88,7 +90,7 @@ func parseIn(s string, cur Currency, round bool, mode RoundingMode) (Money, erro
 		for i := 0; i < len(digits); i++ {
 			hi, lo := bits64Mul10Add(u, uint64(digits[i]-'0'))
 			if hi {
-				return Money{}, fmt.Errorf("%w: %s in %s", ErrOverflow, excerpt(s), cur)
+				return Money{}, fmt.Errorf("%w: %s in %s", ErrOverflow, excerpt.Quote(s), cur)
 			}
 			u = lo
 		}
@@ -96,13 +98,13 @@ func parseIn(s string, cur Currency, round bool, mode RoundingMode) (Money, erro
 	for i := len(kept); i < exp; i++ {
 		hi, lo := bits64Mul10Add(u, 0)
 		if hi {
-			return Money{}, fmt.Errorf("%w: %s in %s", ErrOverflow, excerpt(s), cur)
+			return Money{}, fmt.Errorf("%w: %s in %s", ErrOverflow, excerpt.Quote(s), cur)
 		}
 		u = lo
 	}
 	if inexact := strings.TrimRight(extra, "0") != ""; inexact {
 		if !round {
-			return Money{}, fmt.Errorf("%w: %s has more than %d decimals for %s", ErrTooPrecise, excerpt(s), exp, cur)
+			return Money{}, fmt.Errorf("%w: %s has more than %d decimals for %s", ErrTooPrecise, excerpt.Quote(s), exp, cur)
 		}
 		half := -1
 		switch {
@@ -119,7 +121,7 @@ func parseIn(s string, cur Currency, round bool, mode RoundingMode) (Money, erro
 		}
 	}
 	if u > maxUnits {
-		return Money{}, fmt.Errorf("%w: %s in %s", ErrOverflow, excerpt(s), cur)
+		return Money{}, fmt.Errorf("%w: %s in %s", ErrOverflow, excerpt.Quote(s), cur)
 	}
 	m := Money{units: int64(u), cur: cur}
 	if neg {
@@ -142,7 +144,7 @@ const maxAmountText = 256
 // splitDecimal checks the syntax [+-]digits[.digits] and returns its parts.
 func splitDecimal(s string) (neg bool, intPart, frac string, err error) {
 	if len(s) > maxAmountText {
-		return false, "", "", fmt.Errorf("%w: %s is longer than %d characters", ErrSyntax, excerpt(s), maxAmountText)
+		return false, "", "", fmt.Errorf("%w: %s is longer than %d characters", ErrSyntax, excerpt.Quote(s), maxAmountText)
 	}
 	body := s
 	if body != "" && (body[0] == '-' || body[0] == '+') {
@@ -151,12 +153,12 @@ func splitDecimal(s string) (neg bool, intPart, frac string, err error) {
 	}
 	intPart, frac, dot := strings.Cut(body, ".")
 	if intPart == "" && frac == "" || dot && frac == "" {
-		return false, "", "", fmt.Errorf("%w: %s", ErrSyntax, excerpt(s))
+		return false, "", "", fmt.Errorf("%w: %s", ErrSyntax, excerpt.Quote(s))
 	}
 	for _, part := range [...]string{intPart, frac} {
 		for i := 0; i < len(part); i++ {
 			if part[i] < '0' || part[i] > '9' {
-				return false, "", "", fmt.Errorf("%w: %s", ErrSyntax, excerpt(s))
+				return false, "", "", fmt.Errorf("%w: %s", ErrSyntax, excerpt.Quote(s))
 			}
 		}
 	}

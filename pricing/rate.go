@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/omnibasket/omnibasket/internal/excerpt"
 )
 
 // maxRateScale bounds a rate's decimals; 10^18 still leaves headroom in
@@ -79,16 +81,16 @@ func parseRate(s string, shift uint8) (Rate, error) {
 		return Rate{}, err
 	}
 	if neg && strings.Trim(intPart+frac, "0") != "" {
-		return Rate{}, invalid("rate", "%s is negative", excerpt(s))
+		return Rate{}, invalid("rate", "%s is negative", excerpt.Quote(s))
 	}
 	frac = strings.TrimRight(frac, "0")
 	scale := len(frac) + int(shift)
 	if scale > maxRateScale || len(intPart)+len(frac) > 18 {
-		return Rate{}, invalid("rate", "%s has too many digits (at most %d decimals)", excerpt(s), maxRateScale-int(shift))
+		return Rate{}, invalid("rate", "%s has too many digits (at most %d decimals)", excerpt.Quote(s), maxRateScale-int(shift))
 	}
 	coef, err := strconv.ParseInt("0"+intPart+frac, 10, 64)
 	if err != nil || coef > 1e18 {
-		return Rate{}, invalid("rate", "%s is too large", excerpt(s))
+		return Rate{}, invalid("rate", "%s is too large", excerpt.Quote(s))
 	}
 	return normRate(coef, uint8(scale)), nil
 }

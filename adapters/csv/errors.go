@@ -3,10 +3,11 @@ package csv
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/omnibasket/omnibasket/internal/excerpt"
 )
 
 // ErrInvalid is matched (errors.Is) by every [*RowError] and [*LoadError]:
@@ -105,44 +106,16 @@ func (e *LoadError) Unwrap() []error {
 
 // Bounds of what an error quotes of the input.
 const (
-	excerptRunes = 32  // runes of a value kept at most
-	excerptBytes = 48  // bytes of escaped text kept at most
-	maxReason    = 160 // bytes of a reason written by another package
+	maxReason = 160 // bytes of a reason written by another package
 )
-
-// excerpt quotes an input value for an error message: %q-escaped, at most
-// 32 runes and 48 escaped bytes of it, and when cut followed by "…" and the
-// value's length in bytes ("\"aaaa…\"… (10485760 bytes)"). Every message of
-// this package that quotes a value goes through it; its cost does not
-// depend on len(s).
-func excerpt(s string) string {
-	cut, runes := len(s), 0
-	for i := range s {
-		if runes == excerptRunes {
-			cut = i
-			break
-		}
-		runes++
-	}
-	q := strconv.Quote(s[:cut])
-	for len(q) > excerptBytes+2 && cut > 0 {
-		_, size := utf8.DecodeLastRuneInString(s[:cut])
-		cut -= size
-		q = strconv.Quote(s[:cut])
-	}
-	if cut == len(s) {
-		return q
-	}
-	return fmt.Sprintf("%s… (%d bytes)", q, len(s))
-}
 
 // columnText is a header name as written when it is short and printable,
 // its excerpt otherwise.
 func columnText(name string) string {
-	if len(name) <= excerptRunes && utf8.ValidString(name) && strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+	if len(name) <= excerpt.MaxRunes && utf8.ValidString(name) && strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
 		return name
 	}
-	return excerpt(name)
+	return excerpt.Quote(name)
 }
 
 // clipReason bounds a reason written by another package (a promotion's

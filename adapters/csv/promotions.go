@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/internal/excerpt"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 )
@@ -50,7 +51,7 @@ func LoadPromotions(ctx context.Context, r io.Reader, opts Options) ([]promotion
 	err := run(ctx, r, opts, promotionSchema(), parsePromotion, func(x *reader, p promotion.Promotion) error {
 		rd = x
 		if first, dup := lines[p.ID]; dup {
-			x.fail("id", fmt.Sprintf("promotion %s is already defined on line %d", excerpt(p.ID), first), nil)
+			x.fail("id", fmt.Sprintf("promotion %s is already defined on line %d", excerpt.Quote(p.ID), first), nil)
 			return errBadRow
 		}
 		lines[p.ID] = x.line(-1)
@@ -383,16 +384,16 @@ func parseTarget(s string) (promotion.Target, error) {
 	}
 	terms, err := splitList(s, "+")
 	if err != nil || len(terms) == 0 {
-		return t, fmt.Errorf("%s: empty target", excerpt(s))
+		return t, fmt.Errorf("%s: empty target", excerpt.Quote(s))
 	}
 	for _, term := range terms {
 		key, vals, found := strings.Cut(term, "=")
 		if !found {
-			return t, fmt.Errorf("%s: want sku=… or category=…", excerpt(term))
+			return t, fmt.Errorf("%s: want sku=… or category=…", excerpt.Quote(term))
 		}
 		xs, err := splitList(strings.TrimSpace(vals), ",")
 		if err != nil || len(xs) == 0 {
-			return t, fmt.Errorf("%s: empty list", excerpt(term))
+			return t, fmt.Errorf("%s: empty list", excerpt.Quote(term))
 		}
 		switch enumKey(key) {
 		case "sku", "skus":
@@ -400,7 +401,7 @@ func parseTarget(s string) (promotion.Target, error) {
 		case "category", "categories":
 			t.Categories = append(t.Categories, xs...)
 		default:
-			return t, fmt.Errorf("%s: want sku=… or category=…", excerpt(term))
+			return t, fmt.Errorf("%s: want sku=… or category=…", excerpt.Quote(term))
 		}
 	}
 	return t, nil
@@ -416,15 +417,15 @@ func parseComponents(s string) ([]promotion.Component, error) {
 	for i, part := range parts {
 		j := strings.LastIndexByte(part, ':')
 		if j < 0 {
-			return nil, fmt.Errorf("component %s: want TARGET:QUANTITY", excerpt(part))
+			return nil, fmt.Errorf("component %s: want TARGET:QUANTITY", excerpt.Quote(part))
 		}
 		q, err := strconv.ParseInt(strings.TrimSpace(part[j+1:]), 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("component %s: quantity is not a whole number", excerpt(part))
+			return nil, fmt.Errorf("component %s: quantity is not a whole number", excerpt.Quote(part))
 		}
 		t, err := parseTarget(strings.TrimSpace(part[:j]))
 		if err != nil {
-			return nil, fmt.Errorf("component %s: %w", excerpt(part), err)
+			return nil, fmt.Errorf("component %s: %w", excerpt.Quote(part), err)
 		}
 		out[i] = promotion.Component{Target: t, Quantity: q}
 	}
@@ -443,12 +444,12 @@ func (rd *reader) tiers(column string, cur pricing.Currency) ([]promotion.Tier, 
 	for _, part := range parts {
 		j := strings.LastIndexByte(part, ':')
 		if j < 0 {
-			rd.fail(column, fmt.Sprintf("tier %s: want THRESHOLD:AMOUNT or THRESHOLD:PERCENT%%", excerpt(part)), nil)
+			rd.fail(column, fmt.Sprintf("tier %s: want THRESHOLD:AMOUNT or THRESHOLD:PERCENT%%", excerpt.Quote(part)), nil)
 			return nil, false
 		}
 		var t promotion.Tier
 		if t.Threshold, err = rd.parseMoney(strings.TrimSpace(part[:j]), cur); err != nil {
-			rd.fail(column, fmt.Sprintf("tier %s: threshold: %v", excerpt(part), err), err)
+			rd.fail(column, fmt.Sprintf("tier %s: threshold: %v", excerpt.Quote(part), err), err)
 			return nil, false
 		}
 		d := strings.TrimSpace(part[j+1:])
@@ -458,7 +459,7 @@ func (rd *reader) tiers(column string, cur pricing.Currency) ([]promotion.Tier, 
 			t.Amount, err = rd.parseMoney(d, cur)
 		}
 		if err != nil {
-			rd.fail(column, fmt.Sprintf("tier %s: discount: %v", excerpt(part), err), err)
+			rd.fail(column, fmt.Sprintf("tier %s: discount: %v", excerpt.Quote(part), err), err)
 			return nil, false
 		}
 		out = append(out, t)

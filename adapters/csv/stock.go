@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/omnibasket/omnibasket/internal/excerpt"
 	"github.com/omnibasket/omnibasket/stock"
 )
 
@@ -38,7 +39,7 @@ func LoadStock(ctx context.Context, r io.Reader, opts Options) ([]stock.Level, e
 	err := run(ctx, r, opts, stockSchema(), parseLevel, func(rd *reader, l stock.Level) error {
 		k := key{l.SKU, l.LocationID}
 		if first, dup := seen[k]; dup {
-			rd.fail("", fmt.Sprintf("duplicate of line %d: %s at %s", first, excerpt(l.SKU), excerpt(l.LocationID)), nil)
+			rd.fail("", fmt.Sprintf("duplicate of line %d: %s at %s", first, excerpt.Quote(l.SKU), excerpt.Quote(l.LocationID)), nil)
 			return errBadRow
 		}
 		seen[k] = rd.line(-1)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/omnibasket/omnibasket/internal/excerpt"
 	"github.com/omnibasket/omnibasket/pricing"
 )
 
@@ -17,11 +18,11 @@ func (rd *reader) decimalText(s string) (string, error) {
 		other = '.'
 	}
 	if strings.IndexByte(s, other) >= 0 {
-		return "", fmt.Errorf("%s: the decimal mark of this file is %q, and numbers have no thousands separator", excerpt(s), rd.mark)
+		return "", fmt.Errorf("%s: the decimal mark of this file is %q, and numbers have no thousands separator", excerpt.Quote(s), rd.mark)
 	}
 	if rd.mark == ',' {
 		if strings.Count(s, ",") > 1 {
-			return "", fmt.Errorf("%s is not a number", excerpt(s))
+			return "", fmt.Errorf("%s is not a number", excerpt.Quote(s))
 		}
 		s = strings.Replace(s, ",", ".", 1)
 	}
@@ -37,11 +38,11 @@ func (rd *reader) parseCount(s string) (int64, error) {
 	}
 	intPart, frac, dot := strings.Cut(d, ".")
 	if dot && (frac == "" || strings.Trim(frac, "0") != "") {
-		return 0, fmt.Errorf("%s is not a whole number", excerpt(s))
+		return 0, fmt.Errorf("%s is not a whole number", excerpt.Quote(s))
 	}
 	n, err := strconv.ParseInt(intPart, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%s is not a whole number", excerpt(s))
+		return 0, fmt.Errorf("%s is not a whole number", excerpt.Quote(s))
 	}
 	return n, nil
 }
@@ -140,7 +141,7 @@ func (rd *reader) time(column string) (time.Time, bool) {
 			}
 		}
 	}
-	rd.fail(column, fmt.Sprintf("%s is not a date (2026-11-23, 2026-11-23 09:00 or RFC 3339)", excerpt(v)), nil)
+	rd.fail(column, fmt.Sprintf("%s is not a date (2026-11-23, 2026-11-23 09:00 or RFC 3339)", excerpt.Quote(v)), nil)
 	return time.Time{}, false
 }
 
@@ -153,7 +154,7 @@ func (rd *reader) flag(column string) (bool, bool) {
 	case "", "false", "no", "n", "0", "non":
 		return false, true
 	}
-	rd.fail(column, fmt.Sprintf("%s is not yes or no", excerpt(rd.value(column))), nil)
+	rd.fail(column, fmt.Sprintf("%s is not yes or no", excerpt.Quote(rd.value(column))), nil)
 	return false, false
 }
 
@@ -167,7 +168,7 @@ func splitList(s string, sep string) ([]string, error) {
 	for i, p := range parts {
 		parts[i] = strings.TrimSpace(p)
 		if parts[i] == "" {
-			return nil, fmt.Errorf("%s has an empty entry", excerpt(s))
+			return nil, fmt.Errorf("%s has an empty entry", excerpt.Quote(s))
 		}
 	}
 	return parts, nil
@@ -212,5 +213,5 @@ func enum[T interface{ String() string }](s string, values []T, aliases map[stri
 		names[i] = v.String()
 	}
 	var zero T
-	return zero, fmt.Errorf("%s is not one of %s", excerpt(s), strings.Join(names, ", "))
+	return zero, fmt.Errorf("%s is not one of %s", excerpt.Quote(s), strings.Join(names, ", "))
 }
