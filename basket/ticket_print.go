@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/internal/redact"
 )
 
 // How the check-in credentials print and log: a [Ticket] (what the
@@ -48,20 +49,6 @@ func quotedCredential(s string) string {
 	return redactedCredential(s)
 }
 
-// formatRedacted writes s for every verb, honouring the directive's width
-// and flags: quoted for %q, gos for %#v. No verb reaches the value's
-// fields.
-func formatRedacted(f fmt.State, verb rune, s, gos string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = fmt.Fprint(f, gos)
-	case verb == 'q':
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, 'q'), s)
-	default:
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, 's'), s)
-	}
-}
-
 // String describes the ticket with its token and short code redacted:
 // basket.Ticket{Token: [redacted 112 bytes], ShortCode: "", ExpiresAt: 2026-11-23T09:05:00Z}.
 //
@@ -80,7 +67,7 @@ func (t Ticket) GoString() string { return t.String() }
 // Format implements [fmt.Formatter]: every verb (%v, %+v, %s, %x, %d, …)
 // prints [Ticket.String], quoted for %q, so that none shows the token or
 // the short code. JSON is not redacted: see [Ticket.String].
-func (t Ticket) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
+func (t Ticket) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String(), t.GoString()) }
 
 // LogValue implements [slog.LogValuer]: a group holding token, short_code
 // (when set) and expires_at, the credentials redacted. A Ticket logged with
@@ -112,7 +99,7 @@ func (r CheckInRequest) GoString() string { return r.String() }
 // prints [CheckInRequest.String], quoted for %q, so that none shows the
 // token or the short code.
 func (r CheckInRequest) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, r.String(), r.GoString())
+	redact.Format(f, verb, r.String(), r.GoString())
 }
 
 // MarshalJSON implements [encoding/json.Marshaler] for output (logs, error

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+
+	"github.com/omnibasket/omnibasket/internal/redact"
 )
 
 // String describes the client by its endpoint, with any password redacted:
@@ -21,16 +23,7 @@ func (c *Client) GoString() string { return c.String() }
 // Format implements [fmt.Formatter]: every verb, %+v, %#v, %x and %d
 // included, prints [Client.String] (quoted for %q), so that no verb
 // reaches the endpoint's password.
-func (c *Client) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = fmt.Fprint(f, c.GoString())
-	case verb == 'q':
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, 'q'), c.String())
-	default:
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, 's'), c.String())
-	}
-}
+func (c *Client) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
 
 // MarshalJSON implements [encoding/json.Marshaler]:
 // {"Endpoint":"https://user:xxxxx@erp.example/stock"}.

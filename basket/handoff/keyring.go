@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/omnibasket/omnibasket/internal/redact"
 )
 
 // Limits on a [Key].
@@ -57,7 +59,7 @@ func (k Key) GoString() string { return k.String() }
 
 // Format implements [fmt.Formatter]: every verb prints [Key.String]
 // (quoted for %q), so that %x and %d describe the key rather than dump it.
-func (k Key) Format(f fmt.State, verb rune) { formatAs(f, verb, k.String(), k.GoString()) }
+func (k Key) Format(f fmt.State, verb rune) { redact.Format(f, verb, k.String(), k.GoString()) }
 
 // KeyRing is an immutable set of keys with rotation by key ID: the newest
 // active key signs, every key verifies from its ActiveFrom (less the clock

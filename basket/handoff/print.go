@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/omnibasket/omnibasket/internal/redact"
 )
 
 // How the types that hold key material print, encode and log themselves:
@@ -13,19 +15,6 @@ import (
 // value reached through an unexported field of another struct, where fmt
 // cannot call these methods) reaches only a func, which fmt prints as an
 // address.
-
-// formatAs writes s for every verb, honouring the directive's width and
-// flags: quoted for %q, gos for %#v. No verb reaches the value's fields.
-func formatAs(f fmt.State, verb rune, s, gos string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = fmt.Fprint(f, gos)
-	case verb == 'q':
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, 'q'), s)
-	default:
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, 's'), s)
-	}
-}
 
 // public returns the ring's keys as [Key]s: what is shown of a key. Their
 // Secrets are the ring's, which print as "[redacted N bytes]" and which no
@@ -61,7 +50,7 @@ func (r KeyRing) GoString() string { return r.String() }
 
 // Format implements [fmt.Formatter]: every verb prints [KeyRing.String]
 // (quoted for %q), so that no verb, %x and %d included, reaches a secret.
-func (r KeyRing) Format(f fmt.State, verb rune) { formatAs(f, verb, r.String(), r.GoString()) }
+func (r KeyRing) Format(f fmt.State, verb rune) { redact.Format(f, verb, r.String(), r.GoString()) }
 
 // MarshalJSON implements [encoding/json.Marshaler]:
 // {"Keys":[{"ID":"k1","Secret":"[redacted 32 bytes]","ActiveFrom":…,"RetireAt":…}]},
@@ -102,7 +91,7 @@ func (s *Service) GoString() string { return s.String() }
 
 // Format implements [fmt.Formatter]: every verb prints [Service.String]
 // (quoted for %q).
-func (s *Service) Format(f fmt.State, verb rune) { formatAs(f, verb, s.String(), s.GoString()) }
+func (s *Service) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
 
 // MarshalJSON implements [encoding/json.Marshaler]: the key ring as
 // [KeyRing.MarshalJSON] encodes it, and the settings, durations as strings

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+
+	"github.com/omnibasket/omnibasket/internal/redact"
 )
 
 // Secret is key material: the bytes of an HMAC key, made with [NewSecret]
@@ -90,7 +92,7 @@ func (s Secret) GoString() string {
 // gives [Secret.GoString], %q the quoted [Secret.String], and every other
 // verb (%v, %+v, %s, %x, %X, %d, …) [Secret.String], with the directive's
 // width and flags.
-func (s Secret) Format(f fmt.State, verb rune) { formatAs(f, verb, s.String(), s.GoString()) }
+func (s Secret) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
 
 // MarshalJSON implements [encoding/json.Marshaler]: a Secret encodes as the
 // JSON string "[redacted N bytes]". (It does not decode back:
