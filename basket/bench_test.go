@@ -58,12 +58,12 @@ type job struct {
 	snap   basket.Snapshot
 }
 
-func (w *workload) job(b *testing.B, lines int) job {
+// bookFor returns the price book a Service would gather for lines: the
+// entries of exactly their SKUs.
+func (w *workload) bookFor(b *testing.B, lines []synth.Line) *pricing.PriceBook {
 	b.Helper()
-	target := w.cat.Context()
-	basketLines := w.cat.Basket(uint64(lines), lines)
-	skus := make([]string, len(basketLines))
-	for i, l := range basketLines {
+	skus := make([]string, len(lines))
+	for i, l := range lines {
 		skus[i] = l.Product.SKU
 	}
 	entries, err := w.book.Prices(context.Background(), pricing.PriceQuery{Lists: w.cat.Lists, SKUs: skus})
@@ -74,6 +74,14 @@ func (w *workload) job(b *testing.B, lines int) job {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return book
+}
+
+func (w *workload) job(b *testing.B, lines int) job {
+	b.Helper()
+	target := w.cat.Context()
+	basketLines := w.cat.Basket(uint64(lines), lines)
+	book := w.bookFor(b, basketLines)
 	levels, err := stock.NewLevels(synth.Stock(3, basketLines, w.locations))
 	if err != nil {
 		b.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/internal/synth"
-	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 	"github.com/omnibasket/omnibasket/stock"
 )
@@ -29,18 +28,7 @@ func BenchmarkHistoryBuild1000(b *testing.B) {
 	w := newWorkload(b, 1_000)
 	const n = 1_000
 	lines := w.cat.Basket(7, n)
-	skus := make([]string, n)
-	for i, l := range lines {
-		skus[i] = l.Product.SKU
-	}
-	entries, err := w.book.Prices(b.Context(), pricing.PriceQuery{Lists: w.cat.Lists, SKUs: skus})
-	if err != nil {
-		b.Fatal(err)
-	}
-	book, err := pricing.NewPriceBook(entries)
-	if err != nil {
-		b.Fatal(err)
-	}
+	book := w.bookFor(b, lines)
 	skuScoped, err := promotion.Compile(nil)
 	if err != nil {
 		b.Fatal(err)
