@@ -49,6 +49,17 @@ var (
 	// needs (check-in without Config.Handoff, say). It is the platform's
 	// error, not the caller's: an HTTP layer answers 501 or 500, not 400.
 	ErrNotConfigured = errors.New("basket: not configured")
+	// ErrNotReturnable: the units cannot be returned: the basket is not an
+	// order, the line was never handed over to the shopper (cancel its
+	// fulfilment instead), or more units are returned than were received
+	// and not yet returned. Nothing changed.
+	ErrNotReturnable = errors.New("basket: not returnable")
+	// ErrReturnWindowClosed: the order's return window has ended.
+	ErrReturnWindowClosed = errors.New("basket: return window closed")
+	// ErrFulfilmentState: the fulfilment order is not in a state that
+	// allows the step (collecting goods already collected, a no-show
+	// before the collection deadline …). Nothing changed.
+	ErrFulfilmentState = errors.New("basket: fulfilment order not in a state for this step")
 )
 
 // InputError names the field or argument that is wrong. It matches

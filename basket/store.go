@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/stock"
 )
 
 // Store persists baskets and their history. Implementations live in
@@ -20,6 +22,11 @@ type Store interface {
 	// version when another writer got there first). When Idempotency is
 	// set, the record is stored in the same write and a key already
 	// recorded fails the whole write with [ErrIdempotencyKeyUsed].
+	//
+	// Write.Stock and Write.Documents are part of the same all-or-nothing
+	// write: see [LedgerStore] and [DocumentStore]. A store that keeps no
+	// ledger (or no documents) refuses a write that carries them with
+	// [ErrNotConfigured], and writes nothing.
 	Save(ctx context.Context, w Write) error
 	// Get returns the basket, or [ErrNotFound].
 	Get(ctx context.Context, id uuid.UUID) (*Basket, error)
@@ -59,7 +66,46 @@ type Write struct {
 	// [DefaultCheckpointEvery] events or so, which bounds the events an
 	// idempotent retry replays whatever the length of the history.
 	Checkpoint bool
+	// Stock, when set, is applied to the store's ledger in the same
+	// transaction ([LedgerStore]): the holds an order takes, the units a
+	// collection hands over, a return puts back. The basket's version
+	// check makes it happen exactly once. A stock failure (a shortage, an
+	// expiry in the past) fails the whole write with the stock error.
+	Stock *stock.Change
+	// Documents are invoices or credit notes issued by this write, with
+	// Number 0: the store numbers each from its series in the same
+	// transaction and writes the number back into this slice. A document
+	// issued before the last one of its series fails the write with a
+	// [*SeriesConflictError] (a version conflict: the Service re-runs the
+	// command with a fresh time), so numbers follow issue times.
+	Documents []Document
 }
+
+// LedgerStore is a [Store] that applies Write.Stock to a stock ledger in
+// the same transaction as the basket write, so an order and its holds,
+// a collection and its hand-over, a return and its restock are stored
+// together or not at all.
+type LedgerStore interface {
+	Store
+	// Ledger returns the ledger stock changes are applied to (nil: none,
+	// and a write carrying one is refused with [ErrNotConfigured]).
+	Ledger() stock.Ledger
+}
+
+// SeriesConflictError reports a document issued before the last document
+// of its series. It matches [ErrVersionConflict].
+type SeriesConflictError struct {
+	Series string
+	// Last is the issue time of the series' last document.
+	Last time.Time
+}
+
+func (e *SeriesConflictError) Error() string {
+	return fmt.Sprintf("basket: document series %q has a document issued at %s, after this one", e.Series, e.Last.Format(time.RFC3339Nano))
+}
+
+// Unwrap returns [ErrVersionConflict].
+func (e *SeriesConflictError) Unwrap() error { return ErrVersionConflict }
 
 // Validate checks that the events continue the expected version one by one
 // up to the basket's version and belong to it; stores call it first.
@@ -82,9 +128,34 @@ func (w Write) Validate() error {
 			return err
 		}
 	}
+	if w.Stock != nil {
+		if w.Stock.BasketID != w.Basket.ID.String() {
+			return invalid("Write.Stock.BasketID", "%q is not the basket written (%s)", w.Stock.BasketID, w.Basket.ID)
+		}
+		if err := w.Stock.Validate(); err != nil {
+			return fmt.Errorf("%w: Write.Stock: %w", ErrInvalid, err)
+		}
+	}
+	for i, d := range w.Documents {
+		f := func(s string) string { return fmt.Sprintf("Write.Documents[%d].%s", i, s) }
+		switch {
+		case d.ID == uuid.Nil:
+			return invalid(f("ID"), "must be set")
+		case d.Kind != Invoice && d.Kind != CreditNote:
+			return invalid(f("Kind"), "unknown document kind %d", uint8(d.Kind))
+		case d.Series == "":
+			return invalid(f("Series"), "must not be empty")
+		case d.Number != 0:
+			return invalid(f("Number"), "is assigned by the store")
+		case d.BasketID != w.Basket.ID:
+			return invalid(f("BasketID"), "%s is not the basket written (%s)", d.BasketID, w.Basket.ID)
+		case d.IssuedAt.IsZero():
+			return invalid(f("IssuedAt"), "must be set")
+		}
+	}
 	for _, a := range w.Also {
-		if a.Idempotency != nil || len(a.Also) > 0 || a.Checkpoint {
-			return invalid("Write.Also", "nested writes carry no idempotency records or further writes")
+		if a.Idempotency != nil || len(a.Also) > 0 || a.Checkpoint || a.Stock != nil || len(a.Documents) > 0 {
+			return invalid("Write.Also", "nested writes carry no idempotency records, stock, documents or further writes")
 		}
 		if err := a.Validate(); err != nil {
 			return err

@@ -124,10 +124,16 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 // reservation. It matches [ErrNotFound].
 type NotFoundError struct {
 	BasketID, LocationID string
+	// SKU, when set, is the article of which the basket holds fewer units
+	// at the location than a movement needs (the reservation may exist).
+	SKU string
 }
 
-// Error names the basket and the location.
+// Error names the basket, the location and, if set, the SKU.
 func (e *NotFoundError) Error() string {
+	if e.SKU != "" {
+		return fmt.Sprintf("stock: basket %q does not hold enough %q at %q", e.BasketID, e.SKU, e.LocationID)
+	}
 	return fmt.Sprintf("stock: basket %q has no active reservation at %q", e.BasketID, e.LocationID)
 }
 
