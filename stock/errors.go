@@ -107,13 +107,20 @@ func (e *ShortageError) Unwrap() []error {
 }
 
 // ConflictError reports a request key that was already used, within the
-// same basket, for a different payload. It matches [ErrConflict].
+// same basket, for a different payload, or a feed ID already applied with
+// other counts ([Feed]). It matches [ErrConflict].
 type ConflictError struct {
-	BasketID, RequestKey string
+	// BasketID is the basket whose key it is; empty for a feed.
+	BasketID string
+	// RequestKey is the key reused: a feed's ID when BasketID is empty.
+	RequestKey string
 }
 
-// Error names the basket and the key.
+// Error names the basket and the key, or the feed.
 func (e *ConflictError) Error() string {
+	if e.BasketID == "" {
+		return fmt.Sprintf("stock: feed %q was already applied with other counts", e.RequestKey)
+	}
 	return fmt.Sprintf("stock: request key %q of basket %q was already used for a different payload", e.RequestKey, e.BasketID)
 }
 

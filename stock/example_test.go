@@ -1,11 +1,14 @@
 package stock_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/omnibasket/omnibasket/adapters/memory"
 	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/clock"
 	"github.com/omnibasket/omnibasket/stock"
 )
 
@@ -91,4 +94,97 @@ func ExampleLevels_Get() {
 	// Output:
 	// known, available: 0
 	// unknown at lyon-01
+}
+
+// A store's till reports sales the library does not see as a delta feed,
+// and a warehouse system re-delivers a batch: it is not counted twice.
+// When a feed lowers on-hand below what baskets hold, the holds are kept
+// and the report lists those no longer covered.
+func ExampleFeed() {
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	ledger := memory.NewStockStore(clk)
+	_, _ = ledger.Feed(ctx, stock.Feed{ID: "count-0923", Kind: stock.FullFeed, Locations: []string{"paris-01"},
+		Counts: []stock.Count{{SKU: "kettle", LocationID: "paris-01", Quantity: 3}}})
+	_, _ = ledger.Apply(ctx, stock.Change{BasketID: "basket-1", Movements: []stock.Movement{{
+		Kind: stock.MoveHold, LocationID: "paris-01", ExpiresAt: clk.Now().Add(time.Hour),
+		Lines: []stock.ReserveLine{{SKU: "kettle", Quantity: 2}},
+	}}})
+
+	till := stock.Feed{ID: "till-7-0001", Kind: stock.DeltaFeed,
+		Counts: []stock.Count{{SKU: "kettle", LocationID: "paris-01", Quantity: -2}}}
+	for range 2 {
+		rep, err := ledger.Feed(ctx, till)
+		fmt.Printf("replayed=%t on hand %d → %d, %v\n", rep.Replayed, rep.OnHandBefore, rep.OnHandAfter, err)
+		for _, h := range rep.AtRisk {
+			fmt.Printf("  %s: %d of its %d %s at risk\n", h.BasketID, h.AtRisk, h.Quantity, h.SKU)
+		}
+	}
+
+	till.Counts[0].Quantity = -5 // the same ID for another batch
+	_, err := ledger.Feed(ctx, till)
+	fmt.Println(errors.Is(err, stock.ErrConflict), err)
+	// Output:
+	// replayed=false on hand 3 → 1, <nil>
+	//   basket-1: 1 of its 2 kettle at risk
+	// replayed=true on hand 0 → 0, <nil>
+	// true stock: feed "till-7-0001" was already applied with other counts
+}
+
+// Sync copies what an ERP knows of some articles at a store into the
+// ledger as one full count: an article the ERP no longer reports there is
+// counted as 0. Syncing the same batch again changes nothing.
+func ExampleSync() {
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	ledger := memory.NewStockStore(clk)
+	_ = ledger.SetOnHand(ctx, "kettle", "paris-01", 4)
+	_ = ledger.SetOnHand(ctx, "toaster", "paris-01", 2)
+
+	erp := memory.NewStockStore(clk) // stands for the ERP's HTTP API
+	_ = erp.SetOnHand(ctx, "kettle", "paris-01", 6)
+
+	q := stock.Query{SKUs: []string{"kettle", "toaster"}, Locations: []string{"paris-01"}}
+	for range 2 {
+		rep, err := stock.Sync(ctx, erp, ledger, "erp-2026-11-23T09", q)
+		fmt.Printf("replayed=%t pairs=%d on hand %d → %d, %v\n", rep.Replayed, rep.Pairs, rep.OnHandBefore, rep.OnHandAfter, err)
+	}
+	levels, _ := ledger.Levels(ctx, q)
+	for _, l := range levels.All() {
+		fmt.Printf("%s at %s: %d\n", l.SKU, l.LocationID, l.OnHand)
+	}
+	// Output:
+	// replayed=false pairs=2 on hand 6 → 6, <nil>
+	// replayed=true pairs=0 on hand 0 → 0, <nil>
+	// kettle at paris-01: 6
+	// toaster at paris-01: 0
+}
+
+// Click & collect with on-hand read from an ERP: basket-1 holds the last
+// mug of the store in the ledger. The ERP still counts the mug (it has not
+// left the shelf), yet basket-2 is offered none of it, while basket-1 still
+// sees it as its own.
+func ExampleNetOfHolds() {
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	erp := memory.NewStockStore(clk) // stands for the ERP's HTTP API
+	_ = erp.SetOnHand(ctx, "mug", "store-9", 1)
+	ledger := memory.NewStockStore(clk)
+	q := stock.Query{SKUs: []string{"mug"}, Locations: []string{"store-9"}}
+	_, _ = stock.Sync(ctx, erp, ledger, "erp-0900", q)
+	_, _ = ledger.Apply(ctx, stock.Change{BasketID: "basket-1", Movements: []stock.Movement{{
+		Kind: stock.MoveHold, LocationID: "store-9", ExpiresAt: clk.Now().Add(2 * time.Hour),
+		Lines: []stock.ReserveLine{{SKU: "mug", Quantity: 1}},
+	}}})
+
+	offer := stock.NetOfHolds(erp, ledger)
+	levels, _ := offer.Levels(ctx, q)
+	for _, basket := range []string{"basket-1", "basket-2"} {
+		own, _ := ledger.Reservations(ctx, basket)
+		l, _ := levels.WithoutReservations(own).Get("mug", "store-9")
+		fmt.Printf("%s: on hand %d, available %d\n", basket, l.OnHand, l.Available())
+	}
+	// Output:
+	// basket-1: on hand 1, available 1
+	// basket-2: on hand 1, available 0
 }

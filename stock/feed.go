@@ -51,7 +51,9 @@ type Count struct {
 type Feed struct {
 	// ID identifies the batch: a feed whose ID was already applied is
 	// not applied again (a re-delivered delta must not count twice), and
-	// the same ID with other counts is a [*ConflictError]. Required.
+	// the same ID with other counts is a [*ConflictError] (with an empty
+	// BasketID). A feed that failed was not applied: its ID may be sent
+	// again. Required.
 	ID   string
 	Kind FeedKind
 	// Locations are the locations a full feed counted; empty for a delta
@@ -69,10 +71,11 @@ type Feed struct {
 // FeedReport says what a feed did.
 type FeedReport struct {
 	// Replayed is true when the feed's ID had already been applied:
-	// nothing changed this time.
+	// nothing changed this time, and the other fields are zero.
 	Replayed bool
 	// Pairs is how many pairs the feed set or changed (for a full feed,
-	// including the known pairs it zeroed).
+	// including the known pairs of its scope it set to 0, whether or not
+	// they were 0 already).
 	Pairs int
 	// OnHandBefore and OnHandAfter are Σ on-hand over those pairs before
 	// and after: for a delta feed OnHandAfter − OnHandBefore = Σ deltas.
@@ -196,7 +199,15 @@ func (f Feed) Digest() string {
 // ledger then knows what the provider knows, and pairs of that scope the
 // provider no longer reports go to 0. q must name at least one SKU and
 // one location.
+//
+// What the ledger is fed is each pair's Available (OnHand − Reserved):
+// units the provider reports as reserved are allocated outside the
+// library (the ERP's own orders), so the ledger must never hold them for
+// a basket. [NetOfHolds] reads the same provider the same way.
 func Sync(ctx context.Context, from Provider, into Feeder, id string, q Query) (FeedReport, error) {
+	if id == "" { // checked before the provider is read for nothing
+		return FeedReport{}, invalid("ID", "must not be empty")
+	}
 	if err := q.Validate(); err != nil {
 		return FeedReport{}, err
 	}
@@ -210,7 +221,7 @@ func Sync(ctx context.Context, from Provider, into Feeder, id string, q Query) (
 	f := Feed{ID: id, Kind: FullFeed, Locations: q.Locations, SKUs: q.SKUs}
 	for _, l := range levels.All() {
 		if f.InScope(l.SKU, l.LocationID) {
-			f.Counts = append(f.Counts, Count{SKU: l.SKU, LocationID: l.LocationID, Quantity: l.OnHand})
+			f.Counts = append(f.Counts, Count{SKU: l.SKU, LocationID: l.LocationID, Quantity: l.Available()})
 		}
 	}
 	return into.Feed(ctx, f)

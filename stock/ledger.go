@@ -14,25 +14,35 @@ const (
 	// MoveHold sets the basket's hold at LocationID to Lines until
 	// ExpiresAt, replacing any active hold it has there (whose units count
 	// as available to it). It takes only what the location can give the
-	// basket, exactly as [Reserver.Reserve] does.
+	// basket, and ranks the lines, exactly as [Reserver.Reserve] does. The
+	// reservation it sets has no RequestKey (Apply takes none).
 	MoveHold MoveKind = iota + 1
 	// MoveRelease ends the basket's hold of Lines at LocationID (each line
-	// shrinks by its quantity, at most to nothing), or the whole hold when
-	// Lines is empty. Releasing what is not held is not an error.
+	// shrinks by its quantity, at most to nothing, keeping its rank), or
+	// the whole hold when Lines is empty. Releasing what is not held is
+	// not an error.
 	MoveRelease
 	// MoveDeduct hands Lines over to the shopper at LocationID: on-hand
 	// goes down by each quantity, the units held for the basket there
-	// first (its hold shrinks by as much), then units available to it.
-	// Handing over more than the basket holds plus what is available is a
-	// [*ShortageError].
+	// first (its hold shrinks by as much, keeping its rank), then units
+	// available to it. Handing over more than the basket holds plus what
+	// is available is a [*ShortageError]; what the basket may hand over is
+	// what [Reserver.Reserve] would grant it, so after shrinkage only the
+	// covered part of its hold counts, never units covered for another
+	// basket.
 	MoveDeduct
 	// MoveTransfer sends held units from LocationID to To: the basket's
 	// hold and on-hand at LocationID go down by each quantity, on-hand at
 	// To goes up by as much and the units are held there for the basket
 	// until ExpiresAt (added to any hold it has at To; the arriving lines
-	// are ranked as new). Units not held at LocationID are a
-	// [*NotFoundError]. It conserves units: what leaves one location
-	// arrives at the other.
+	// are ranked as new; the reservation at To lasts until the later of
+	// its expiry and ExpiresAt, so goods arriving never shorten a hold
+	// already there, and takes no RequestKey). A pair unknown at To becomes known with the units that
+	// arrive. Units not held at LocationID are a [*NotFoundError] naming
+	// the SKU; held units that on-hand no longer covers (see [Reserver]
+	// on shrinkage) are not there to send: a [*ShortageError] at
+	// LocationID. It conserves units: what leaves one location arrives at
+	// the other.
 	MoveTransfer
 	// MoveRestock adds Lines to on-hand at LocationID (a return put back
 	// on the shelf, or into a quarantine location). An unknown pair
@@ -176,9 +186,12 @@ type Ledger interface {
 	// Apply applies every movement of c in order, or none. A hold or
 	// deduct that the location cannot give the basket returns a
 	// [*ShortageError] listing every short pair of that movement; a
-	// transfer or release of units not held a [*NotFoundError]; an expiry
-	// not after now an [*InputError]. It returns the basket's active
-	// reservations afterwards, sorted by location.
+	// transfer of units not held a [*NotFoundError]; an expiry not after
+	// now an [*InputError]. Checks run in this order: malformed input
+	// ([Change.Validate]), then every expiry against now, then the
+	// movements one by one. It returns the basket's active reservations
+	// afterwards, sorted by location, with AtRisk computed as
+	// [Reserver.Reservations] does.
 	//
 	// Apply is not idempotent by itself: the basket store applies a
 	// change in the same transaction as the basket write that records it

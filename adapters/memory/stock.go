@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -12,10 +11,10 @@ import (
 	"github.com/omnibasket/omnibasket/stock"
 )
 
-// StockStore is an in-memory [stock.Provider] and [stock.Reserver]: one
-// process's stock levels and reservations, safe for concurrent use. Every
-// operation runs under one mutex, so availability is checked and taken in
-// the same critical section and concurrent reservations can never oversell.
+// StockStore is an in-memory [stock.Ledger]: one process's stock levels,
+// reservations and feeds, safe for concurrent use. Every operation runs
+// under one mutex, so availability is checked and taken in the same
+// critical section and concurrent reservations can never oversell.
 //
 // Expiry is judged on every read against the injected clock (a reservation
 // holds units while now < ExpiresAt). Expired reservations are also dropped
@@ -27,7 +26,8 @@ import (
 // success (a retry at or after that is a new request), and dropped from
 // memory lazily in the same way.
 //
-// On-hand counts come from [StockStore.SetOnHand]. A count set below what
+// On-hand counts come from [StockStore.Feed] or [StockStore.SetOnHand] and
+// change with the movements of [StockStore.Apply]. A count set below what
 // active reservations hold (a stock feed after shrinkage) is accepted: the
 // reservations are kept and ranked oldest first as [stock.Reserver]
 // documents ([stock.Cover]); Reserved is reported capped at OnHand (the
@@ -41,6 +41,10 @@ type StockStore struct {
 	levels  map[stockPair]*stockLevel
 	baskets map[string]*stockBasket
 	sweepAt int // sweep every basket when len(baskets) reaches this
+
+	feeds     map[string]stockFeedRecord // feed ID → what it stood for
+	feedOrder []stockKeyAge              // oldest first, from feedHead on
+	feedHead  int
 }
 
 type stockPair struct{ sku, loc string }
@@ -78,6 +82,7 @@ func NewStockStore(clk clock.Clock) *StockStore {
 		levels:  map[stockPair]*stockLevel{},
 		baskets: map[string]*stockBasket{},
 		sweepAt: stockMinSweep,
+		feeds:   map[string]stockFeedRecord{},
 	}
 }
 
@@ -379,24 +384,7 @@ func (s *StockStore) Reservations(ctx context.Context, basketID string) ([]stock
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.clock.Now()
-	b := s.baskets[basketID]
-	if b == nil {
-		return []stock.Reservation{}, nil
-	}
-	out := make([]stock.Reservation, 0, len(b.byLoc))
-	for _, r := range b.byLoc {
-		if !r.Active(now) {
-			continue
-		}
-		c := r.Clone()
-		for i, l := range c.Lines {
-			c.Lines[i].AtRisk = s.levels[stockPair{l.SKU, c.LocationID}].atRisk(l.SKU, basketID, now)
-		}
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(x, y stock.Reservation) int { return cmp.Compare(x.LocationID, y.LocationID) })
-	return out, nil
+	return s.reservations(basketID, s.clock.Now()), nil
 }
 
 // lineOf returns r's line of sku; r may be nil.

@@ -11,15 +11,22 @@
 //		})
 //	}
 //
-// The suite checks the contract documented on [stock.Reserver]: all or
-// nothing, no oversell under concurrency (a race of 50 reservations on one
-// unit, many rounds), expiry judged at read time against the fake clock,
-// idempotent request keys, atomic replace and transfer, and a rapid state
-// machine comparing the implementation with a model after every step. It
+// The reserver suite checks the contract documented on [stock.Reserver]:
+// all or nothing, no oversell under concurrency (a race of 50 reservations
+// on one unit, many rounds), expiry judged at read time against the fake
+// clock, idempotent request keys, atomic replace and transfer, and a rapid
+// state machine comparing the implementation with a model after every step. It
 // also checks conservation: for every SKU × location, Reserved = min(Σ
 // active reservations, OnHand) and Available = OnHand − Reserved ≥ 0 (see
 // [CheckConservation]); and shrinkage: holds ranked oldest first, the
 // uncovered part reported at risk, no unit promised to two baskets.
+//
+// [RunLedgerTests] checks what a [stock.Ledger] adds: the movements of
+// Apply, all or nothing, holds listed for every basket, full and delta
+// feeds, with a rapid model of Apply and Feed. [RunAvailabilityTests]
+// checks, under concurrency, that baskets reading their availability from
+// a ledger, or from another on-hand source through [stock.NetOfHolds], are
+// never offered a unit covered for another basket.
 package stocktest
 
 import (
@@ -52,6 +59,11 @@ type Harness struct {
 	// OversellRounds is the number of rounds of the oversell race; 0 means
 	// 1000, or 100 under testing.Short().
 	OversellRounds int
+	// Ledger is the implementation [RunLedgerTests] checks. When it is
+	// set, every suite takes a nil Reserver or Provider to be Ledger, and
+	// a nil SetOnHand to a full feed of the one pair ([FeedOnHand]): one
+	// harness then runs the ledger suite and the reserver suite.
+	Ledger stock.Ledger
 }
 
 func (h Harness) rounds() int {
@@ -69,6 +81,7 @@ func (h Harness) rounds() int {
 // known at zero is present, invalid queries are rejected. Reserver may be
 // nil.
 func RunProviderTests(t *testing.T, newHarness func(t *testing.T) Harness) {
+	newHarness = withLedgerDefaults(newHarness)
 	t.Run("UnknownAbsentZeroPresent", func(t *testing.T) { testUnknownVersusZero(t, newHarness(t)) })
 	t.Run("ManyInOneCall", func(t *testing.T) { testManyInOneCall(t, newHarness(t)) })
 	t.Run("InvalidQuery", func(t *testing.T) { testInvalidQuery(t, newHarness(t)) })
@@ -77,6 +90,7 @@ func RunProviderTests(t *testing.T, newHarness func(t *testing.T) Harness) {
 
 // RunReserverTests runs the whole suite, provider tests included.
 func RunReserverTests(t *testing.T, newHarness func(t *testing.T) Harness) {
+	newHarness = withLedgerDefaults(newHarness)
 	t.Run("Provider", func(t *testing.T) { RunProviderTests(t, newHarness) })
 	tests := []struct {
 		name string
