@@ -14,12 +14,26 @@ type queries struct {
 	deleteLines, deleteExpiredLines, deleteHeaders, deleteExpiredHeaders, upsertHeader, insertLines, upsertKey,
 	extendHeader, extendLines, reservationsOf, levels, setOnHand, setNextArrival,
 	expiredBaskets, pruneKeys string
+	// stock ledger
+	createLevels, lockChange, pairStates, setOnHands, recordFeed, feedDigest, lockFeed,
+	feedAtRisk, holds, pruneFeeds string
 	// handoff
 	consume, pruneNonces string
 	// ownerSeq is the qualified name of the owner sequence, passed as a
 	// regclass parameter.
 	ownerSeq string
 }
+
+// rankedHolds selects holds with the part of each that on-hand does not
+// cover once the holds ranked before it (the rows before it in its pair's
+// window, so those the WHERE clause keeps: the active ones) are served,
+// as stock.Cover computes it.
+const rankedHolds = `SELECT x.basket_id, x.location_id, x.sku, x.quantity, x.held_since_ns, x.expires_at_ns,
+				GREATEST(0, x.quantity - GREATEST(0, v.on_hand - COALESCE(sum(x.quantity) OVER (
+					PARTITION BY x.location_id, x.sku ORDER BY x.held_since_ns, x.basket_id
+					ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::bigint)) AS at_risk
+			FROM {s}.stock_reservation_lines x
+			JOIN {s}.stock_levels v ON v.sku = x.sku AND v.location_id = x.location_id`
 
 func newQueries(schema string) queries {
 	r := strings.NewReplacer("{s}", schema)
@@ -157,6 +171,71 @@ func newQueries(schema string) queries {
 		expiredBaskets: q(`SELECT basket_id FROM {s}.stock_reservations WHERE expires_at_ns <= $1
 			GROUP BY basket_id ORDER BY min(expires_at_ns) LIMIT $2`),
 		pruneKeys: q(`DELETE FROM {s}.stock_request_keys WHERE recorded_at_ns <= $1`),
+
+		// createLevels makes the pairs $1 × $2 known at 0 when they are not,
+		// in the order given (sorted by the caller, like every lock), and
+		// returns those it created. A pair another transaction is creating
+		// makes it wait for that one to end, never the other way round:
+		// see ledger.go.
+		createLevels: q(`INSERT INTO {s}.stock_levels (sku, location_id, on_hand)
+			SELECT u.sku, u.loc, 0 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(sku, loc, i) ORDER BY u.i
+			ON CONFLICT (sku, location_id) DO NOTHING
+			RETURNING sku, location_id`),
+		// lockChange locks the levels of the pairs $1 × $2 and of basket
+		// $3's lines at the locations $4, in the one order.
+		lockChange: q(`SELECT 1 FROM {s}.stock_levels
+			WHERE (sku, location_id) IN (SELECT * FROM unnest($1::text[], $2::text[])
+				UNION SELECT sku, location_id FROM {s}.stock_reservation_lines
+				WHERE basket_id = $3 AND location_id = ANY($4::text[]))
+			ORDER BY sku, location_id FOR NO KEY UPDATE`),
+		// pairStates reads, after the locks, for each pair $1 × $2 in
+		// order: the on-hand count (NULL when unknown), the units of the
+		// other baskets' holds active at $5 (basket $4 is the one applying
+		// a change), and those of them ranked before rank ($3, $4) and
+		// before ($5, $4): the only ranks the basket's line of the pair can
+		// have during a change (kept, or taken now).
+		pairStates: q(`SELECT l.on_hand,
+				COALESCE(sum(x.quantity), 0)::bigint,
+				COALESCE(sum(x.quantity) FILTER (WHERE (x.held_since_ns, x.basket_id) < (u.since, $4::text COLLATE "C")), 0)::bigint,
+				COALESCE(sum(x.quantity) FILTER (WHERE (x.held_since_ns, x.basket_id) < ($5::bigint, $4::text COLLATE "C")), 0)::bigint
+			FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS u(sku, loc, since, i)
+			LEFT JOIN {s}.stock_levels l ON l.sku = u.sku AND l.location_id = u.loc
+			LEFT JOIN {s}.stock_reservation_lines x ON x.location_id = u.loc AND x.sku = u.sku
+				AND x.expires_at_ns > $5 AND x.basket_id <> $4
+			GROUP BY u.i, l.on_hand
+			ORDER BY u.i`),
+		setOnHands: q(`UPDATE {s}.stock_levels l SET on_hand = u.on_hand
+			FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(sku, loc, on_hand)
+			WHERE l.sku = u.sku AND l.location_id = u.loc`),
+		// recordFeed records feed $1 with digest $2 at $3, over a record of
+		// the same ID applied at or before $4 (forgotten); it affects no row
+		// when the ID is remembered.
+		recordFeed: q(`INSERT INTO {s}.stock_feeds (id, digest, applied_at_ns) VALUES ($1, $2, $3)
+			ON CONFLICT (id) DO UPDATE SET digest = EXCLUDED.digest, applied_at_ns = EXCLUDED.applied_at_ns
+			WHERE {s}.stock_feeds.applied_at_ns <= $4`),
+		feedDigest: q(`SELECT digest FROM {s}.stock_feeds WHERE id = $1`),
+		// lockFeed locks, in the one order, the levels of the pairs $1 × $2
+		// and of every known pair at the locations $3 (of the SKUs $4 when
+		// there are some), and returns their on-hand counts: the row
+		// versions the locks were granted on.
+		lockFeed: q(`SELECT sku, location_id, on_hand FROM {s}.stock_levels
+			WHERE (sku, location_id) IN (SELECT * FROM unnest($1::text[], $2::text[])
+				UNION SELECT sku, location_id FROM {s}.stock_levels
+				WHERE location_id = ANY($3::text[]) AND (COALESCE(cardinality($4::text[]), 0) = 0 OR sku = ANY($4::text[])))
+			ORDER BY sku, location_id FOR NO KEY UPDATE`),
+		// feedAtRisk lists the holds active at $3 on the pairs $1 × $2 that
+		// on-hand does not wholly cover, oldest first (stock.HoldsAtRisk's
+		// order).
+		feedAtRisk: q(`SELECT * FROM (` + rankedHolds + `
+				WHERE (x.sku, x.location_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND x.expires_at_ns > $3) h
+			WHERE h.at_risk > 0
+			ORDER BY h.held_since_ns, h.location_id, h.sku, h.basket_id`),
+		// holds lists the holds active at $3 of the SKUs $1 at the
+		// locations $2 in rank order per pair.
+		holds: q(rankedHolds + `
+			WHERE x.sku = ANY($1::text[]) AND x.location_id = ANY($2::text[]) AND x.expires_at_ns > $3
+			ORDER BY x.location_id, x.sku, x.held_since_ns, x.basket_id`),
+		pruneFeeds: q(`DELETE FROM {s}.stock_feeds WHERE applied_at_ns <= $1`),
 
 		consume: q(`INSERT INTO {s}.handoff_nonces (nonce, expires_at_ns) VALUES ($1, $2)
 			ON CONFLICT (nonce) DO UPDATE SET expires_at_ns = EXCLUDED.expires_at_ns

@@ -30,8 +30,9 @@ import (
 // granted, sees every reservation committed before; nobody can add to
 // those pairs until commit. So the database, not this code, serializes the
 // competing reservations of a SKU at a location: there is no window
-// between the check and the write. A feed changing on_hand (SetOnHand)
-// waits for the same row lock.
+// between the check and the write. A feed changing on_hand (SetOnHand,
+// Feed) waits for the same row lock; Apply and Feed follow these rules
+// for every pair they touch (see ledger.go).
 //
 // Under shrinkage (on_hand below what active lines hold) the lines of a
 // pair are ranked by (held_since_ns, basket_id) and covered in that order
@@ -103,6 +104,16 @@ func (s *Store) openBasket(ctx context.Context, tx pgx.Tx, basketID, key string,
 			return nil
 		})
 	}
+	held := s.queueHeld(b, basketID, locs)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, err
+	}
+	return rec, held, nil
+}
+
+// queueHeld queues the read of the basket's reservations at locs, active or
+// not, into the returned map (by location), filled when the batch is read.
+func (s *Store) queueHeld(b *pgx.Batch, basketID string, locs []string) map[string]*heldRes {
 	held := map[string]*heldRes{}
 	b.Queue(s.q.reservationsAt, basketID, locs).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -122,10 +133,7 @@ func (s *Store) openBasket(ctx context.Context, tx pgx.Tx, basketID, key string,
 		}
 		return rows.Err()
 	})
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, nil, err
-	}
-	return rec, held, nil
+	return held
 }
 
 // replayKey answers a request key recorded within retention: the first
@@ -437,22 +445,8 @@ func (s *Store) Reservations(ctx context.Context, basketID string) ([]stock.Rese
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				loc, key, sku           string
-				exp, qty, since, atRisk int64
-			)
-			if err := rows.Scan(&loc, &key, &exp, &sku, &qty, &since, &atRisk); err != nil {
-				return err
-			}
-			if n := len(out); n == 0 || out[n-1].LocationID != loc {
-				out = append(out, stock.Reservation{BasketID: basketID, LocationID: loc, RequestKey: key, ExpiresAt: fromNanos(exp)})
-			}
-			r := &out[len(out)-1]
-			r.Lines = append(r.Lines, stock.ReserveLine{SKU: sku, Quantity: qty, HeldSince: fromNanos(since), AtRisk: atRisk})
-		}
-		return rows.Err()
+		out, err = collectReservations(rows, basketID, out)
+		return err
 	})
 	if err != nil {
 		return nil, wrap(ctx, "reservations", stock.ErrInvalid, err)
@@ -461,6 +455,27 @@ func (s *Store) Reservations(ctx context.Context, basketID string) ([]stock.Rese
 		out = []stock.Reservation{}
 	}
 	return out, nil
+}
+
+// collectReservations appends the reservations of basketID read by the
+// query reservationsOf to out, and closes rows.
+func collectReservations(rows pgx.Rows, basketID string, out []stock.Reservation) ([]stock.Reservation, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			loc, key, sku           string
+			exp, qty, since, atRisk int64
+		)
+		if err := rows.Scan(&loc, &key, &exp, &sku, &qty, &since, &atRisk); err != nil {
+			return out, err
+		}
+		if n := len(out); n == 0 || out[n-1].LocationID != loc {
+			out = append(out, stock.Reservation{BasketID: basketID, LocationID: loc, RequestKey: key, ExpiresAt: fromNanos(exp)})
+		}
+		r := &out[len(out)-1]
+		r.Lines = append(r.Lines, stock.ReserveLine{SKU: sku, Quantity: qty, HeldSince: fromNanos(since), AtRisk: atRisk})
+	}
+	return out, rows.Err()
 }
 
 // Levels implements [stock.Provider]: every known pair of q, in one
@@ -605,6 +620,9 @@ type Pruned struct {
 	RequestKeys int64
 	// Nonces is the number of expired handoff nonces deleted.
 	Nonces int64
+	// Feeds is the number of stock feed IDs deleted, applied
+	// [FeedRetention] or longer ago.
+	Feeds int64
 }
 
 // pruneBatch is the number of baskets whose expired reservations Prune
@@ -613,12 +631,13 @@ const pruneBatch = 100
 
 // Prune deletes what the store no longer needs as of its clock's current
 // time: expired reservations (their units are already free: expiry is
-// judged when read), request keys past [stock.KeyRetention], and expired
-// handoff nonces. Nothing depends on it for correctness; it keeps the
-// tables and the availability queries small. Run it periodically (every
-// few minutes) from one or more instances; concurrent runs are safe. Each
-// basket's reservations are pruned in their own short transaction, under
-// the same locks as Release.
+// judged when read), request keys past [stock.KeyRetention], feed IDs past
+// [FeedRetention], and expired handoff nonces. Nothing depends on it for
+// correctness; it keeps the tables and the availability queries small (a
+// feed ID past its retention is forgotten whether or not it was deleted).
+// Run it periodically (every few minutes) from one or more instances;
+// concurrent runs are safe. Each basket's reservations are pruned in their
+// own short transaction, under the same locks as Release.
 func (s *Store) Prune(ctx context.Context) (Pruned, error) {
 	var p Pruned
 	if err := ctx.Err(); err != nil {
@@ -670,6 +689,7 @@ func (s *Store) Prune(ctx context.Context) (Pruned, error) {
 	}{
 		{s.q.pruneKeys, clampNanos(now.Add(-stock.KeyRetention)), &p.RequestKeys},
 		{s.q.pruneNonces, nowNS, &p.Nonces},
+		{s.q.pruneFeeds, clampNanos(now.Add(-FeedRetention)), &p.Feeds},
 	} {
 		err := s.retry(ctx, func(ctx context.Context) error {
 			tag, err := s.pool.Exec(ctx, step.sql, step.arg)
