@@ -73,6 +73,21 @@ type Document struct {
 	Net   pricing.Money `json:"net"`
 	Tax   pricing.Money `json:"tax"`
 	Total pricing.Money `json:"total"`
+	// Adjustment is Total − Σ Lines[i].Total − Σ Fees[i].Total, zero on an
+	// invoice. On a credit note the lines are the returned units as the
+	// order charged them, and the refund differs from them where the
+	// return changed what the kept lines cost ([QuoteReturn]): negative
+	// where a promotion the return broke takes its benefit back (Broken
+	// says which), positive where the refund gives back more than the
+	// units (a fee the kept lines no longer incur, an amount off that the
+	// kept lines now carry alone).
+	Adjustment pricing.Money `json:"adjustment"`
+	// Adjustments split Adjustment per tax rate, sorted by rate: at each
+	// rate, the lines at that rate plus its adjustment make its entry in
+	// Taxes, for Net, Tax and Gross alike.
+	Adjustments []TaxAmount `json:"adjustments,omitempty"`
+	// Broken are, on a credit note, the promotions the return broke.
+	Broken []BrokenPromotion `json:"broken,omitempty"`
 	// Corrects is, for a credit note, the invoice it corrects; ReturnID
 	// the return it refunds.
 	Corrects uuid.UUID `json:"corrects,omitzero"`

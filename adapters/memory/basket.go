@@ -9,41 +9,86 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/stock"
 )
 
 // BasketStore is the reference basket.Store: baskets, their histories,
-// checkpoints and idempotency records in memory, safe for concurrent use.
-// Everything it returns is a copy, so callers cannot change what is stored
-// by accident.
+// checkpoints, idempotency records and documents in memory, safe for
+// concurrent use. Everything it returns is a copy, so callers cannot
+// change what is stored by accident.
 type BasketStore struct {
+	ledger *StockStore // nil: Write.Stock is refused
+
 	mu          sync.RWMutex
 	baskets     map[uuid.UUID]*basket.Basket
 	events      map[uuid.UUID][]basket.Event
 	checkpoints map[uuid.UUID][]*basket.Basket // by version, ascending
 	owners      map[string][]uuid.UUID
 	keys        map[basket.IdempotencyKey]basket.IdempotencyRecord
+	documents   map[uuid.UUID]*basket.Document // by ID
+	byBasket    map[uuid.UUID][]uuid.UUID      // basket ID → its document IDs
+	series      map[string]documentSeries
 }
 
-var _ basket.Store = (*BasketStore)(nil)
+var (
+	_ basket.Store         = (*BasketStore)(nil)
+	_ basket.LedgerStore   = (*BasketStore)(nil)
+	_ basket.DocumentStore = (*BasketStore)(nil)
+)
 
-// NewBasketStore returns an empty store.
-func NewBasketStore() *BasketStore {
-	return &BasketStore{
+// BasketOption configures a [BasketStore].
+type BasketOption func(*BasketStore)
+
+// WithLedger makes the store apply Write.Stock to l, under the store's
+// lock and after every other check of the write has passed, so that a
+// basket write and its stock change are stored together or not at all.
+// Readers of l may see the change a moment before the basket (the two
+// are separate stores), never one without the other once Save returns.
+func WithLedger(l *StockStore) BasketOption {
+	return func(s *BasketStore) { s.ledger = l }
+}
+
+// NewBasketStore returns an empty store; without [WithLedger] it keeps no
+// ledger and refuses Write.Stock.
+func NewBasketStore(opts ...BasketOption) *BasketStore {
+	s := &BasketStore{
 		baskets:     map[uuid.UUID]*basket.Basket{},
 		events:      map[uuid.UUID][]basket.Event{},
 		checkpoints: map[uuid.UUID][]*basket.Basket{},
 		owners:      map[string][]uuid.UUID{},
 		keys:        map[basket.IdempotencyKey]basket.IdempotencyRecord{},
+		documents:   map[uuid.UUID]*basket.Document{},
+		byBasket:    map[uuid.UUID][]uuid.UUID{},
+		series:      map[string]documentSeries{},
 	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
-// Save implements basket.Store: all writes of w, or none.
+// Ledger implements basket.LedgerStore: the [StockStore] given to
+// [WithLedger], or nil.
+func (s *BasketStore) Ledger() stock.Ledger {
+	if s.ledger == nil {
+		return nil // not a typed nil: callers compare with nil
+	}
+	return s.ledger
+}
+
+// Save implements basket.Store: all writes of w, or none. Every check
+// (versions, idempotency key, document IDs and series) runs before
+// anything is written; the stock change is applied last, and its failure
+// leaves everything as it was.
 func (s *BasketStore) Save(ctx context.Context, w basket.Write) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := w.Validate(); err != nil {
 		return err
+	}
+	if w.Stock != nil && s.ledger == nil {
+		return &basket.InputError{Field: "Write.Stock", Reason: "the store keeps no stock ledger", Kind: basket.ErrNotConfigured}
 	}
 	writes := append([]basket.Write{w}, w.Also...)
 	s.mu.Lock()
@@ -63,6 +108,20 @@ func (s *BasketStore) Save(ctx context.Context, w basket.Write) error {
 		if _, used := s.keys[w.Idempotency.Key]; used {
 			return basket.ErrIdempotencyKeyUsed
 		}
+	}
+	numbered, series, err := s.number(w.Documents)
+	if err != nil {
+		return err
+	}
+	if w.Stock != nil {
+		// The ledger's own lock makes the change atomic; nothing below
+		// can fail, so the write cannot end half done.
+		if _, err := s.ledger.Apply(ctx, *w.Stock); err != nil {
+			return err
+		}
+	}
+
+	if w.Idempotency != nil {
 		s.keys[w.Idempotency.Key] = *w.Idempotency
 	}
 	if w.Checkpoint {
@@ -78,6 +137,14 @@ func (s *BasketStore) Save(ctx context.Context, w basket.Write) error {
 		}
 		s.baskets[id] = x.Basket.Clone()
 		s.events[id] = append(s.events[id], cloneEvents(x.Events)...)
+	}
+	for i, d := range numbered {
+		s.documents[d.ID] = &numbered[i]
+		s.byBasket[d.BasketID] = append(s.byBasket[d.BasketID], d.ID)
+		w.Documents[i].Number = d.Number
+	}
+	for name, sr := range series {
+		s.series[name] = sr
 	}
 	return nil
 }

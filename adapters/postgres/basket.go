@@ -66,18 +66,29 @@ func (c *eventColumns) add(e basket.Event) error {
 	return nil
 }
 
-// Save implements [basket.Store]. In one transaction it inserts (version
-// 0) or compares and swaps (UPDATE … WHERE version = expected) every basket
-// of w, in basket ID order so that concurrent multi-basket writes cannot
+// Save implements [basket.Store], [basket.LedgerStore] and
+// [basket.DocumentStore]. In one transaction it inserts (version 0) or
+// compares and swaps (UPDATE … WHERE version = expected) every basket of
+// w, in basket ID order so that concurrent multi-basket writes cannot
 // deadlock; records w.Idempotency (INSERT … ON CONFLICT DO NOTHING: a
 // concurrent writer of the same key waits for the first to commit, then
-// finds it used); and appends the events under the outbox lock (see
-// [Store.ReadOutbox]). Any refusal rolls the whole transaction back.
+// finds it used); applies w.Stock to the store's ledger (a stock failure
+// is returned as the ledger's typed error); numbers and stores
+// w.Documents under a lock on each series, taken this late so that
+// writers of one series wait for each other only for the end of their
+// transactions; and appends the events under the outbox lock (see
+// [Store.ReadOutbox]). Any refusal rolls the whole transaction back,
+// stock and numbers included; the numbers are written back into
+// w.Documents once the transaction has committed.
 func (s *Store) Save(ctx context.Context, w basket.Write) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := w.Validate(); err != nil {
+		return err
+	}
+	issued, err := issuedAt(w.Documents)
+	if err != nil {
 		return err
 	}
 	writes := make([]encodedWrite, 0, 1+len(w.Also))
@@ -102,7 +113,9 @@ func (s *Store) Save(ctx context.Context, w basket.Write) error {
 	slices.SortStableFunc(locked, func(a, b encodedWrite) int {
 		return bytes.Compare(a.w.Basket.ID[:], b.w.Basket.ID[:])
 	})
-	err := s.inTx(ctx, "save", func(ctx context.Context, tx pgx.Tx) error {
+	var numbers []int64
+	err = s.inTx(ctx, "save", func(ctx context.Context, tx pgx.Tx) error {
+		numbers = nil
 		for _, x := range locked {
 			if err := s.saveBasket(ctx, tx, x); err != nil {
 				return err
@@ -123,6 +136,17 @@ func (s *Store) Save(ctx context.Context, w basket.Write) error {
 				return err
 			}
 		}
+		if w.Stock != nil {
+			if _, err := s.applyChange(ctx, tx, *w.Stock); err != nil {
+				return err
+			}
+		}
+		if len(w.Documents) > 0 {
+			var err error
+			if numbers, err = s.numberDocuments(ctx, tx, w.Documents, issued); err != nil {
+				return err
+			}
+		}
 		// The outbox lock is taken last, once every row lock is held, and
 		// kept until commit: positions are drawn and become visible in the
 		// same order, and the lock is held only for the insert and commit.
@@ -132,7 +156,13 @@ func (s *Store) Save(ctx context.Context, w basket.Write) error {
 			events.channels, events.locations, events.actors, events.data)
 		return tx.SendBatch(ctx, b).Close()
 	})
-	return wrap(ctx, "save basket "+w.Basket.ID.String(), basket.ErrInvalid, err)
+	if err != nil {
+		return wrap(ctx, "save basket "+w.Basket.ID.String(), basket.ErrInvalid, err)
+	}
+	for i, n := range numbers {
+		w.Documents[i].Number = n
+	}
+	return nil
 }
 
 func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error {

@@ -5,9 +5,14 @@
 //   - [basket.Store]: baskets as a JSON snapshot plus indexed columns, their
 //     append-only event history, idempotency records;
 //   - a transactional event outbox over that history ([Store.ReadOutbox]);
-//   - [stock.Provider] and [stock.Reserver]: stock levels fed by the
-//     retailer ([Store.SetOnHand], [Store.SetNextArrival]) and reservations
-//     that never oversell;
+//   - [stock.Ledger]: stock levels fed by the retailer in batches
+//     ([Store.Feed], full or delta, each applied once) or pair by pair
+//     ([Store.SetOnHand], [Store.SetNextArrival]), reservations that never
+//     oversell, every basket's holds ([Store.Holds]) and the movements of
+//     the product flow ([Store.Apply]);
+//   - [basket.LedgerStore] and [basket.DocumentStore]: Save applies
+//     Write.Stock to that ledger and numbers Write.Documents (invoices,
+//     credit notes) in the same transaction as the basket write;
 //   - [handoff.ReplayStore]: the nonces of redeemed check-in tokens.
 //
 // Every conformance suite of the module (basket/baskettest,
@@ -55,6 +60,11 @@
 //     [Store.Prune] has deleted it yet.
 //   - A nonce is consumed by one INSERT … ON CONFLICT: exactly one of
 //     concurrent consumers succeeds.
+//   - An order and its holds, a collection and its hand-over, a return and
+//     its restock commit together or not at all: Save runs the stock
+//     movements inside its transaction. Document series are row-locked in
+//     name order, so numbers are gapless, unique and in issue-time order
+//     across processes; a write that fails consumes no number.
 //
 // A transaction aborted by a serialization failure (40001) or a deadlock
 // (40P01) is retried with bounded exponential backoff and jitter

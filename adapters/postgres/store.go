@@ -68,6 +68,7 @@ type Store struct {
 	retries   int
 	jitter    func(time.Duration) time.Duration
 	q         queries
+	dq        documentQueries
 	outboxKey int64
 	lockSalt  string
 
@@ -77,10 +78,13 @@ type Store struct {
 }
 
 var (
-	_ basket.Store        = (*Store)(nil)
-	_ stock.Reserver      = (*Store)(nil)
-	_ stock.Provider      = (*Store)(nil)
-	_ handoff.ReplayStore = (*Store)(nil)
+	_ basket.Store         = (*Store)(nil)
+	_ basket.LedgerStore   = (*Store)(nil)
+	_ basket.DocumentStore = (*Store)(nil)
+	_ stock.Ledger         = (*Store)(nil)
+	_ stock.Reserver       = (*Store)(nil)
+	_ stock.Provider       = (*Store)(nil)
+	_ handoff.ReplayStore  = (*Store)(nil)
 )
 
 // Open connects to the database at url (a PostgreSQL connection string or
@@ -133,6 +137,7 @@ func New(pool *pgxpool.Pool, opts Options) *Store {
 		retries:   opts.MaxRetries,
 		jitter:    opts.Jitter,
 		q:         newQueries(ident),
+		dq:        newDocumentQueries(ident),
 		outboxKey: lockKey("outbox", opts.Schema, ""),
 		lockSalt:  opts.Schema,
 	}
@@ -148,6 +153,10 @@ func (s *Store) Close() {
 
 // Schema returns the name of the schema the store lives in.
 func (s *Store) Schema() string { return s.schema }
+
+// Ledger implements [basket.LedgerStore]: the store itself, whose stock
+// tables Save applies Write.Stock to in the basket write's transaction.
+func (s *Store) Ledger() stock.Ledger { return s }
 
 // lockKey derives a 64-bit advisory-lock key from a purpose, the schema and
 // an ID, so that stores in different schemas never contend.

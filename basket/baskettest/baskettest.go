@@ -5,6 +5,9 @@
 //	func TestStore(t *testing.T) {
 //		baskettest.RunStoreTests(t, func(t *testing.T) basket.Store { return memory.NewBasketStore() })
 //	}
+//
+// A store that applies Write.Stock to a ledger runs [RunLedgerStoreTests]
+// as well, and one that keeps documents [RunDocumentStoreTests].
 package baskettest
 
 import (
@@ -25,10 +28,14 @@ import (
 )
 
 // Options scale the suite: the race sizes default to the figures
-// (64 goroutines × 1,000 rounds) and shrink under -short.
+// (64 goroutines × 1,000 rounds, 50 invoices racing on one series) and
+// shrink under -short.
 type Options struct {
 	RaceGoroutines int
 	RaceRounds     int
+	// DocumentRacers is the number of invoices racing on one series in
+	// [RunDocumentStoreTests]; 0 means 50, under -short too.
+	DocumentRacers int
 }
 
 func (o Options) withDefaults() Options {
@@ -40,6 +47,9 @@ func (o Options) withDefaults() Options {
 		if testing.Short() {
 			o.RaceRounds = 100
 		}
+	}
+	if o.DocumentRacers == 0 {
+		o.DocumentRacers = 50
 	}
 	return o
 }
@@ -92,7 +102,11 @@ func change(t testing.TB, b *basket.Basket, code string) basket.Write {
 }
 
 // RunStoreTests runs the suite against the stores newStore returns (a
-// fresh, empty store per call).
+// fresh, empty store per call). A store without a ledger (not a
+// [basket.LedgerStore], or one whose Ledger is nil) must refuse
+// Write.Stock, and one that is not a [basket.DocumentStore]
+// Write.Documents, with [basket.ErrNotConfigured]; stores that keep them
+// run [RunLedgerStoreTests] and [RunDocumentStoreTests].
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) basket.Store, opts ...Options) {
 	var o Options
 	if len(opts) > 0 {
@@ -328,6 +342,10 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) basket.Store, opts 
 		require.NoError(t, err)
 		assert.Empty(t, none)
 	})
+
+	t.Run("StockWithoutLedger", func(t *testing.T) { testStockWithoutLedger(t, newStore(t)) })
+
+	t.Run("DocumentsWithoutDocumentStore", func(t *testing.T) { testDocumentsWithoutDocumentStore(t, newStore(t)) })
 
 	t.Run("LostUpdateRace", func(t *testing.T) {
 		s := newStore(t)
