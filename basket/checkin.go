@@ -41,16 +41,14 @@ func (s *Service) IssueCheckIn(ctx context.Context, actor Actor, id uuid.UUID, r
 	if s.cfg.Handoff == nil {
 		return Ticket{}, notConfigured("Config.Handoff", "check-in tokens are not configured")
 	}
-	b, err := s.Get(ctx, actor, id)
-	if err != nil {
+	if _, err := s.Get(ctx, actor, id); err != nil {
 		return Ticket{}, err
 	}
 	if actor.Kind == Associate {
 		return Ticket{}, &InputError{Field: "Actor", Reason: "the shopper issues their own check-in", Kind: ErrForbidden}
 	}
-	if err := b.mutable(Meta{Actor: actor, At: s.cfg.Clock.Now()}); err != nil {
-		return Ticket{}, err
-	}
+	// An order can be checked in too: the shopper shows it at a store to
+	// return goods, and the store gets a grant on it (nothing is re-priced).
 	token, claims, err := s.cfg.Handoff.Issue(handoff.Request{
 		Basket: id, Purpose: handoff.CheckIn, TTL: req.TTL,
 		Audience: handoff.Audience{Retailer: s.cfg.Retailer, Location: req.Location},
@@ -83,7 +81,9 @@ type CheckInRequest struct {
 // the token (single use: a second or concurrent redemption fails with
 // handoff.ErrAlreadyUsed), grants the associate's store access to the
 // basket, moves it into the store and prices it there, all recorded as
-// events in one atomic write. The move takes from req.Target what belongs
+// events in one atomic write. An order (Ordered, Invoiced) checked in
+// keeps its context and prices: the store only gets its grant, to take a
+// return or collect goods. The move takes from req.Target what belongs
 // to the place (channel, location, currency, price lists, tax zone, stock
 // sources, fulfilment modes) and keeps what belongs to the shopper
 // (customer group, locale); see [channel.Context.MoveTo].
@@ -128,6 +128,9 @@ func (s *Service) CheckIn(ctx context.Context, associate Actor, req CheckInReque
 		authz: func(*Basket) error { return nil }, // the redeemed token is the proof
 		apply: func(t *tx, b *Basket) error {
 			grant := Grant{LocationID: associate.LocationID, GrantedBy: associate.ID, ExpiresAt: t.m.At.Add(ttl)}
+			if b.Status.Final() {
+				return t.add(b.checkInOrder(t.m, req.Method, grant))
+			}
 			target := b.Context.MoveTo(place)
 			target.AsOf = t.m.At
 			if err := t.add(b.CheckIn(t.m, target, req.Method, grant)); err != nil {

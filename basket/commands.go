@@ -472,6 +472,23 @@ func (b *Basket) CheckIn(m Meta, to channel.Context, method string, grant Grant)
 	return b.record(m, EventCheckedIn, Handoff{From: b.Context.Clone(), To: to.Clone(), Method: method, Grant: &g})
 }
 
+// checkInOrder grants a store access to an order the shopper checked in
+// there (to return goods, say); the order keeps its context.
+func (b *Basket) checkInOrder(m Meta, method string, grant Grant) (Event, error) {
+	if err := checkMeta(m); err != nil {
+		return Event{}, err
+	}
+	if !b.Status.Final() {
+		return Event{}, invalid("Status", "a %s basket is checked in with CheckIn", b.Status)
+	}
+	if !grant.ExpiresAt.After(m.At) || grant.LocationID == "" {
+		return Event{}, invalid("Grant", "a grant names a store and ends after the check-in")
+	}
+	g := grant
+	g.ExpiresAt = g.ExpiresAt.UTC()
+	return b.record(m, EventCheckedIn, Handoff{From: b.Context.Clone(), To: b.Context.Clone(), Method: method, Grant: &g})
+}
+
 // CheckOut moves the basket into another channel (typically back to the
 // web or app) and revokes every store grant. Price the basket afterwards.
 func (b *Basket) CheckOut(m Meta, to channel.Context, method string) (Event, error) {

@@ -32,6 +32,18 @@ const (
 	EventMerged           EventType = "basket.merged"
 	EventCheckedIn        EventType = "basket.checked_in"
 	EventCheckedOut       EventType = "basket.checked_out"
+	// The product flow (see [Service.PlaceOrder]).
+	EventHeld                 EventType = "basket.held"
+	EventHoldsReleased        EventType = "basket.holds_released"
+	EventOrderPlaced          EventType = "basket.order_placed"
+	EventFulfilmentOrdered    EventType = "basket.fulfilment_ordered"
+	EventFulfilmentArrived    EventType = "basket.fulfilment_arrived"
+	EventFulfilmentDispatched EventType = "basket.fulfilment_dispatched"
+	EventFulfilmentCollected  EventType = "basket.fulfilment_collected"
+	EventFulfilmentReleased   EventType = "basket.fulfilment_released"
+	EventReturned             EventType = "basket.returned"
+	EventInvoiced             EventType = "basket.invoiced"
+	EventCreditNoted          EventType = "basket.credit_noted"
 )
 
 // ActorKind is the sort of party acting on a basket.
@@ -135,6 +147,20 @@ func (e Event) Decode() (any, error) {
 		v = new(Merged)
 	case EventCheckedIn, EventCheckedOut:
 		v = new(Handoff)
+	case EventHeld:
+		v = new(Held)
+	case EventHoldsReleased:
+		v = new(HoldsReleased)
+	case EventOrderPlaced:
+		v = new(OrderPlaced)
+	case EventFulfilmentOrdered:
+		v = new(FulfilmentOrdered)
+	case EventFulfilmentArrived, EventFulfilmentDispatched, EventFulfilmentCollected, EventFulfilmentReleased:
+		v = new(FulfilmentChanged)
+	case EventReturned:
+		v = new(Returned)
+	case EventInvoiced, EventCreditNoted:
+		v = new(DocumentIssued)
 	default:
 		return nil, invalid("Event.Type", "unknown event type %q", e.Type)
 	}
@@ -384,6 +410,8 @@ func (b *Basket) apply(e Event, payload any) error {
 		case EventCheckedOut:
 			b.Grants = nil
 		}
+	default:
+		return b.applyFlow(e, payload)
 	}
 	return nil
 }

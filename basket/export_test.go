@@ -113,3 +113,28 @@ func ApplyPatchForTest(prev *Result, ctx channel.Context, p *ResultPatch) (*Resu
 	err := p.apply(prev, r)
 	return r, err
 }
+
+// PlaceForTest turns a priced cart into an order as PlaceOrder does (terms
+// from the snapshot, status Ordered, every fulfilment order handed over),
+// without a store: the benchmarks price returns of it.
+func PlaceForTest(b *Basket, snap Snapshot, opts Options, at time.Time) error {
+	terms, err := termsOf(snap, b.Result, opts)
+	if err != nil {
+		return err
+	}
+	fos, err := route(b, at, OrderPolicy{}.withDefaults())
+	if err != nil {
+		return err
+	}
+	m := Meta{Actor: Actor{Kind: System, ID: "test"}, At: at}
+	if _, err := b.placeOrder(m, terms); err != nil {
+		return err
+	}
+	for _, fo := range fos {
+		fo.Status = FulfilmentCollected
+		if _, err := b.orderFulfilment(m, fo); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -42,6 +42,13 @@ type Basket struct {
 	// Grants are the store locations whose associates may serve the basket
 	// after a check-in, sorted by location.
 	Grants []Grant `json:"grants,omitempty"`
+	// Holds are the stock a cart holds before it is ordered (a shopper
+	// who will come and collect this afternoon): set by [Service.Hold],
+	// ended by ordering, abandoning or expiry. An order's holds are in its
+	// fulfilment orders instead.
+	Holds *CartHold `json:"holds,omitempty"`
+	// Order is set when the basket is placed as an order ([Service.PlaceOrder]).
+	Order *Order `json:"order,omitempty"`
 }
 
 // Grant lets the associates of one location serve a basket until it
@@ -168,6 +175,20 @@ func (b *Basket) Clone() *Basket {
 	c.Wallet = b.Wallet.clone()
 	c.Context = b.Context.Clone()
 	c.Grants = slices.Clone(b.Grants)
+	if b.Holds != nil {
+		h := *b.Holds
+		h.Lines = slices.Clone(h.Lines)
+		c.Holds = &h
+	}
+	if b.Order != nil {
+		// Terms and each fulfilment order's lines are never mutated in
+		// place; the lists that events append to or update are copied.
+		o := *b.Order
+		o.Fulfilment = slices.Clone(o.Fulfilment)
+		o.Returns = slices.Clone(o.Returns)
+		o.Documents = slices.Clone(o.Documents)
+		c.Order = &o
+	}
 	if b.Result != nil {
 		// Results are never mutated in place; sharing is safe.
 		r := *b.Result

@@ -36,9 +36,9 @@ type Order struct {
 // rules, the promotions that applied or were blocked, the same fees and
 // locations.
 type OrderTerms struct {
-	Context channel.Context `json:"context"`
-	Options Options         `json:"options"`
-	Prices  []pricing.Price `json:"prices"`
+	Context channel.Context   `json:"context"`
+	Options Options           `json:"options"`
+	Prices  []pricing.Price   `json:"prices"`
 	Tax     []pricing.TaxRule `json:"tax"`
 	// Promotions are the definitions of the promotions that applied to
 	// the order or were blocked by one that did: removing lines can only
@@ -165,7 +165,7 @@ type ReturnLine struct {
 // Return is one return (or the return half of an exchange) of an order.
 type Return struct {
 	// ID is "R1", "R2" … in the order returns were made.
-	ID string `json:"id"`
+	ID string    `json:"id"`
 	At time.Time `json:"at"`
 	// LocationID is where the goods were brought back (a store, or a
 	// warehouse for a parcel); ChannelID the channel that took them.
@@ -218,7 +218,11 @@ type BrokenPromotion struct {
 	PromotionID string        `json:"promotion_id"`
 	Before      pricing.Money `json:"before"` // its discount on the order as it stood
 	After       pricing.Money `json:"after"`  // its discount on the kept lines
-	Message     string        `json:"message"`
+	// Lost is what the return takes back for it: the part of Before the
+	// kept units carried (each line's discount pro rata to the units kept,
+	// and the discount of fees still charged) minus After.
+	Lost    pricing.Money `json:"lost"`
+	Message string        `json:"message"`
 }
 
 // TaxAmount is one tax rate's share of a document or a refund.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 
@@ -79,6 +80,10 @@ type Config struct {
 	// Quotes says who may issue quotes and how long their price lock may
 	// last; the zero value is the default (see [QuotePolicy]).
 	Quotes QuotePolicy
+	// Orders configures the product flow after pricing: collection and
+	// shipping windows, the return window, document numbering, where
+	// returns are restocked (see [OrderPolicy]).
+	Orders OrderPolicy
 }
 
 // Service is the shell around the pure core: it loads a basket, checks the
@@ -90,6 +95,12 @@ type Config struct {
 type Service struct {
 	cfg   Config
 	turns *turns
+	// ledger is the store's stock ledger (nil: the store keeps none, and
+	// orders route without holding stock).
+	ledger stock.Ledger
+	// holds lists every basket's holds, to net an on-hand provider of
+	// them (nil when the reserver cannot list them).
+	holds stock.HoldLister
 }
 
 // NewService checks the configuration and returns a service.
@@ -115,7 +126,16 @@ func NewService(cfg Config) (*Service, error) {
 		cfg.CheckpointEvery = DefaultCheckpointEvery
 	}
 	cfg.Backoff = cfg.Backoff.withDefaults()
-	return &Service{cfg: cfg, turns: newTurns()}, nil
+	cfg.Orders = cfg.Orders.withDefaults()
+	s := &Service{cfg: cfg, turns: newTurns()}
+	if ls, ok := cfg.Store.(LedgerStore); ok {
+		s.ledger = ls.Ledger()
+	}
+	if s.ledger != nil && cfg.Reservations == nil {
+		s.cfg.Reservations = s.ledger
+	}
+	s.holds, _ = s.cfg.Reservations.(stock.HoldLister)
+	return s, nil
 }
 
 // DefaultMaxAttempts is [Config.MaxAttempts] when unset: with the default
@@ -161,15 +181,24 @@ type tx struct {
 	policy *Policy // nil: keep the basket's last policy
 	events []Event
 	also   []Write
+	stock  *stock.Change
+	docs   []Document
 }
 
 // reprice prices b in target (as of the command time) and records it.
 func (t *tx) reprice(b *Basket, target channel.Context) error {
+	_, _, err := t.repriceWith(b, target)
+	return err
+}
+
+// repriceWith is reprice returning what the pricing used: the snapshot
+// and the options (an order keeps them as its terms).
+func (t *tx) repriceWith(b *Basket, target channel.Context) (Snapshot, Options, error) {
 	target = target.Clone()
 	target.AsOf = t.m.At
 	snap, err := t.s.Snapshot(t.ctx, b, target)
 	if err != nil {
-		return err
+		return Snapshot{}, Options{}, err
 	}
 	opts := t.s.cfg.Options
 	switch {
@@ -180,14 +209,14 @@ func (t *tx) reprice(b *Basket, target channel.Context) error {
 	}
 	r, err := Recontextualize(b, target, snap, opts)
 	if err != nil {
-		return err
+		return Snapshot{}, Options{}, err
 	}
 	e, err := b.SetResult(t.m, r)
 	if err != nil {
-		return err
+		return Snapshot{}, Options{}, err
 	}
 	t.events = append(t.events, e)
-	return nil
+	return snap, opts, nil
 }
 
 func (t *tx) add(e Event, err error) error {
@@ -233,7 +262,7 @@ func (s *Service) Snapshot(ctx context.Context, b *Basket, target channel.Contex
 		}
 	}
 	if len(skus) > 0 && len(target.StockSources) > 0 {
-		levels, err := s.cfg.Stock.Levels(ctx, stock.Query{SKUs: skus, Locations: target.StockSources})
+		levels, err := s.offered().Levels(ctx, stock.Query{SKUs: skus, Locations: target.StockSources})
 		if err == nil && s.cfg.Reservations != nil {
 			var own []stock.Reservation
 			if own, err = s.cfg.Reservations.Reservations(ctx, b.ID.String()); err == nil {
@@ -384,7 +413,8 @@ func (s *Service) idempotency(actor Actor, cmd command, c call) (*IdempotencyKey
 // write is the store write of one successful attempt.
 func (s *Service) write(b *Basket, before int64, t *tx, key *IdempotencyKey, d [32]byte) Write {
 	every := int64(s.cfg.CheckpointEvery)
-	w := Write{Basket: b, ExpectedVersion: before, Events: t.events, Also: t.also, Checkpoint: b.Version/every != before/every}
+	w := Write{Basket: b, ExpectedVersion: before, Events: t.events, Also: t.also, Checkpoint: b.Version/every != before/every,
+		Stock: t.stock, Documents: t.docs}
 	if key != nil {
 		w.Idempotency = &IdempotencyRecord{Key: *key, Digest: d, BasketID: b.ID, Version: b.Version}
 	}
@@ -640,9 +670,11 @@ func (s *Service) SetFulfilment(ctx context.Context, actor Actor, id uuid.UUID, 
 	})
 }
 
-// Transition changes the basket's status. Moving to Ordered first prices
-// the basket in its context as of now, so an order is always placed at
-// current, complete prices; moving to Quote locks the prices until lockUntil.
+// Transition changes the basket's status. Moving to Ordered is
+// [Service.PlaceOrder] (priced as of now, holds and fulfilment orders);
+// moving to Invoiced is [Service.Invoice] (a numbered invoice); moving to
+// Abandoned releases the basket's holds in the same write; moving to Quote
+// locks the prices until lockUntil.
 func (s *Service) Transition(ctx context.Context, actor Actor, id uuid.UUID, to Status, lockUntil time.Time, opts ...CallOption) (*Basket, error) {
 	return s.run(ctx, actor, id, "transition", []any{to, lockUntil}, opts, func(t *tx, b *Basket) error {
 		if to == Quote {
@@ -650,7 +682,17 @@ func (s *Service) Transition(ctx context.Context, actor Actor, id uuid.UUID, to 
 				return err // refused before any pricing
 			}
 		}
-		if (to == Ordered || to == Quote) && !b.Status.Final() {
+		switch {
+		case to == Ordered && !b.Status.Final():
+			return t.placeOrder(b)
+		case to == Invoiced && b.Status == Ordered:
+			return t.invoice(b)
+		case to == Abandoned && !b.Status.Final():
+			if err := t.releaseAll(b, "abandoned"); err != nil {
+				return err
+			}
+		}
+		if to == Quote && !b.Status.Final() {
 			if err := t.reprice(b, b.Context); err != nil {
 				return err
 			}
@@ -729,4 +771,22 @@ func (s *Service) Merge(ctx context.Context, actor Actor, req MergeRequest, opts
 		t.also = append(t.also, Write{Basket: from, ExpectedVersion: before, Events: []Event{se}})
 		return t.reprice(b, b.Context)
 	})
+}
+
+// offered is the availability a basket is offered: the stock provider,
+// netted of every basket's live holds when the provider is not the
+// reserver itself (an ERP feed, say), so that a unit held for one shopper
+// is never offered to another however on-hand is fed.
+func (s *Service) offered() stock.Provider {
+	if s.holds == nil || sameObject(s.cfg.Stock, s.holds) {
+		return s.cfg.Stock
+	}
+	return stock.NetOfHolds(s.cfg.Stock, s.holds)
+}
+
+// sameObject reports whether two interface values hold the same
+// comparable value (the same *StockStore wired as provider and reserver).
+func sameObject(a, b any) bool {
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	return ta != nil && ta == tb && ta.Comparable() && a == b
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // env is one fresh retailer on the in-memory adapters: the default setup a
-// platform embeds before it moves to PostgreSQL.
+// platform embeds before it moves to PostgreSQL. The basket store applies
+// every order's stock movements to the stock ledger in the same write.
 type env struct {
 	ctx   context.Context
 	clk   *clock.Fake
@@ -46,7 +47,7 @@ func newEnv() (*env, error) {
 		return nil, err
 	}
 	svc, err := basket.NewService(basket.Config{
-		Store: memory.NewBasketStore(), Prices: cat, Promotions: cat, Tax: cat, Stock: st, Locations: cat, Fees: cat,
+		Store: memory.NewBasketStore(memory.WithLedger(st)), Prices: cat, Promotions: cat, Tax: cat, Stock: st, Locations: cat, Fees: cat,
 		Reservations: st, Clock: clk, Handoff: tokens, Retailer: demo.Retailer,
 	})
 	if err != nil {
@@ -68,6 +69,8 @@ var (
 	camille = basket.Actor{Kind: basket.Shopper, ID: "cust-camille"}
 	hugo    = basket.Actor{Kind: basket.Shopper, ID: "cust-hugo"}
 	ines    = basket.Actor{Kind: basket.Shopper, ID: "cust-ines"}
+	nadia   = basket.Actor{Kind: basket.Shopper, ID: "cust-nadia"}
+	system  = basket.Actor{Kind: basket.System, ID: "maison-lumiere-ops"}
 	lea     = basket.Actor{Kind: basket.Associate, ID: "lea", LocationID: demo.Bellecour}
 	malik   = basket.Actor{Kind: basket.Associate, ID: "malik", LocationID: demo.PartDieu}
 )

@@ -7,8 +7,13 @@
 //     paid in store;
 //   - store-to-web: started on an associate's tablet, finished at home on the
 //     web with home delivery and price protection;
-//   - click-collect: reserved online for collection, the warehouse hold moved
-//     to the store when the goods arrive, collected after a short-code check-in.
+//   - click-collect: ordered online for collection; the order holds the
+//     shelf's units and sends for the rest, a walk-in shopper is not offered
+//     the held lamp, the transfer arrives and is collected;
+//   - sofa: a sofa seen on the web is secured in store with its decoration,
+//     delivered from the warehouse and assembled, invoiced; a cushion comes
+//     back to another store a week later, and the broken three-for-two keeps
+//     its benefit back from the refund (credit note).
 //
 // Usage:
 //

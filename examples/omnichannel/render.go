@@ -19,7 +19,44 @@ type Step struct {
 	Basket       *BasketView       `json:"basket,omitempty"`
 	Changes      []ChangeView      `json:"changes,omitempty"`
 	Reservations []ReservationView `json:"reservations,omitempty"`
+	Fulfilment   []FulfilmentView  `json:"fulfilment,omitempty"`
+	Return       *ReturnView       `json:"return,omitempty"`
+	Documents    []DocumentView    `json:"documents,omitempty"`
 	Notes        []string          `json:"notes,omitempty"`
+}
+
+// FulfilmentView is one fulfilment order: what one location does.
+type FulfilmentView struct {
+	ID        string `json:"id"`
+	From      string `json:"from"`
+	Mode      string `json:"mode"`
+	Pickup    string `json:"pickup,omitempty"`
+	Goods     string `json:"goods"`
+	Status    string `json:"status"`
+	ReadyAt   string `json:"ready_at"`
+	HoldUntil string `json:"hold_until,omitempty"`
+}
+
+// ReturnView is a return and its refund.
+type ReturnView struct {
+	ID        string   `json:"id"`
+	Goods     string   `json:"goods"`
+	At        string   `json:"at"`
+	Restocked string   `json:"restocked"`
+	Paid      string   `json:"paid"`
+	Kept      string   `json:"kept"`
+	Returned  string   `json:"returned"`
+	Clawback  string   `json:"clawback"`
+	Refund    string   `json:"refund"`
+	Broken    []string `json:"broken,omitempty"`
+}
+
+// DocumentView is an invoice or a credit note.
+type DocumentView struct {
+	Kind   string `json:"kind"`
+	Number string `json:"number"`
+	Total  string `json:"total"`
+	Taxes  string `json:"taxes"`
 }
 
 // BasketView is the basket as a tablet or the web shop would display it.
@@ -108,6 +145,9 @@ func viewOf(b *basket.Basket) *BasketView {
 		Tax: r.Totals.Tax.String(), Total: r.Totals.Total.String()}
 	for _, l := range r.Lines {
 		lv := LineView{Line: l.LineID, SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Basis: l.Basis.String(), Fulfilment: fulfilment(l)}
+		if line, ok := b.Line(l.LineID); ok && line.ParentID != "" {
+			lv.Fulfilment = "service, travels with " + line.ParentID
+		}
 		if l.Priced {
 			lv.Unit, lv.Discount, lv.Total = l.UnitPrice.Amount(), l.Discount.Amount(), l.Total.Amount()
 			if l.Basis != basket.BasisTarget {
@@ -151,6 +191,52 @@ func fulfilment(l basket.PricedLine) string {
 	return strings.Join(parts, " + ")
 }
 
+func fulfilmentOf(b *basket.Basket) []FulfilmentView {
+	var out []FulfilmentView
+	for _, fo := range b.Order.Fulfilment {
+		v := FulfilmentView{ID: fo.ID, From: fo.LocationID, Mode: fo.Mode.String(), Pickup: fo.PickupLocationID,
+			Status: fo.Status.String(), ReadyAt: stamp(fo.ReadyAt)}
+		if !fo.HoldUntil.IsZero() && !fo.Status.Done() {
+			v.HoldUntil = stamp(fo.HoldUntil)
+		}
+		var goods []string
+		for _, l := range fo.Lines {
+			g := fmt.Sprintf("%d × %s", l.Quantity, l.Name)
+			for _, sv := range l.Services {
+				g += fmt.Sprintf(" (with %s)", strings.ToLower(sv.Name))
+			}
+			goods = append(goods, g)
+		}
+		v.Goods = strings.Join(goods, ", ")
+		out = append(out, v)
+	}
+	return out
+}
+
+func returnOf(r basket.Return) *ReturnView {
+	v := &ReturnView{ID: r.ID, At: r.LocationID, Restocked: r.Restocked, Paid: r.Quote.Paid.String(), Kept: r.Quote.Kept.String(),
+		Returned: r.Quote.Returned.String(), Clawback: r.Quote.Clawback.String(), Refund: r.Quote.Refund.String()}
+	var goods []string
+	for _, l := range r.Lines {
+		goods = append(goods, fmt.Sprintf("%d × line %s", l.Quantity, l.LineID))
+	}
+	v.Goods = strings.Join(goods, ", ")
+	for _, p := range r.Quote.Broken {
+		v.Broken = append(v.Broken, p.Message)
+	}
+	return v
+}
+
+func documentOf(d basket.Document) DocumentView {
+	var taxes []string
+	for _, t := range d.Taxes {
+		taxes = append(taxes, fmt.Sprintf("VAT %s %% %s on %s", t.Rate.Percent(), t.Tax.Amount(), t.Net.Amount()))
+	}
+	return DocumentView{Kind: d.Kind.String(), Number: fmt.Sprintf("%s/%06d", d.Series, d.Number), Total: d.Total.String(), Taxes: strings.Join(taxes, "; ")}
+}
+
+func stamp(t time.Time) string { return t.Format("Mon 02 Jan 15:04 MST") }
+
 func renderJSON(w io.Writer, js []Journey) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -177,11 +263,35 @@ func renderText(w io.Writer, js []Journey) error {
 					p.line("     • %s", c.Message)
 				}
 			}
+			if len(s.Fulfilment) > 0 {
+				p.line("   Fulfilment orders:")
+				for _, f := range s.Fulfilment {
+					where := f.From
+					if f.Pickup != "" && f.Pickup != f.From {
+						where += " → " + f.Pickup
+					}
+					p.line("     %s  %s · %s · %s · %s", f.ID, f.Mode, where, f.Status, f.Goods)
+					if f.HoldUntil != "" {
+						p.line("         ready %s, held until %s", f.ReadyAt, f.HoldUntil)
+					}
+				}
+			}
 			if len(s.Reservations) > 0 {
 				p.line("   Held stock:")
 				for _, r := range s.Reservations {
-					p.line("     • %d × %s at %s until %s", r.Quantity, r.SKU, r.Location, r.Until.Format("Mon 02 Jan 15:04 MST"))
+					p.line("     • %d × %s at %s until %s", r.Quantity, r.SKU, r.Location, stamp(r.Until))
 				}
+			}
+			if r := s.Return; r != nil {
+				p.line("   Return %s at %s (%s), restocked at %s:", r.ID, r.At, r.Goods, r.Restocked)
+				p.line("     paid %s · kept lines re-priced at the order's terms %s · refund %s", r.Paid, r.Kept, r.Refund)
+				p.line("     the returned units were charged %s; promotions broken keep back %s", r.Returned, r.Clawback)
+				for _, b := range r.Broken {
+					p.line("     • %s", b)
+				}
+			}
+			for _, d := range s.Documents {
+				p.line("   %s %s: %s (%s)", d.Kind, d.Number, d.Total, d.Taxes)
 			}
 			for _, n := range s.Notes {
 				p.line("   ↳ %s", n)

@@ -44,6 +44,7 @@ func Items() []Item {
 		{"CANDLE-TEA", "Tea lights, box of 24", "candles", "standard", "7.90", "7.90"},
 		{"THROW-WOOL", "Merino wool throw", "textiles", "standard", "119.00", "129.00"},
 		{"CUSHION-LIN", "Linen cushion", "textiles", "standard", "39.00", "42.00"},
+		{"CUSHION-VEL", "Velvet cushion", "textiles", "standard", "55.00", "55.00"},
 		{"RUG-JUTE", "Jute rug 160×230", "textiles", "standard", "229.00", "239.00"},
 		{"TOWEL-SET", "Cotton towel set", "textiles", "standard", "49.00", "49.00"},
 		{"MUG-STONE", "Stoneware mug", "kitchen", "standard", "14.00", "15.00"},
@@ -61,6 +62,7 @@ func Items() []Item {
 		{"FRAME-OAK", "Oak photo frame", "decor", "standard", "25.00", "25.00"},
 		{"MIRROR-ROUND", "Round mirror", "decor", "standard", "135.00", "139.00"},
 		{"PLANT-POT", "Terracotta pot", "decor", "standard", "18.00", "17.00"},
+		{"SOFA-LINEN", "Three-seat linen sofa", "furniture", "standard", "1290.00", "1290.00"},
 		{"GIFT-WRAP", "Gift wrapping", "services", "standard", "4.00", "3.00"},
 		{"ASSEMBLY", "Home assembly", "services", "services", "", "45.00"},
 	}
@@ -119,6 +121,8 @@ func Promotions() []promotion.Promotion {
 			Effect: promotion.Effect{Kind: promotion.BasketPercentOff, Target: promotion.Target{All: true}, Percent: pricing.MustPercent("10")}},
 		{ID: "CANDLES-3FOR2", Name: "Candles: buy 2, get the cheapest third free (stores)", Lane: promotion.Basket, Kinds: []channel.Kind{channel.Store},
 			Effect: promotion.Effect{Kind: promotion.BuyXGetY, Target: promotion.Target{Categories: []string{"candles"}}, Buy: 2, Get: 1, Percent: pricing.MustPercent("100"), Pick: promotion.Cheapest}},
+		{ID: "CUSHIONS-3FOR2", Name: "Cushions: buy 2, get the cheapest third free (stores)", Lane: promotion.Basket, Kinds: []channel.Kind{channel.Store},
+			Effect: promotion.Effect{Kind: promotion.BuyXGetY, Target: promotion.Target{SKUs: []string{"CUSHION-LIN", "CUSHION-VEL"}}, Buy: 2, Get: 1, Percent: pricing.MustPercent("100"), Pick: promotion.Cheapest}},
 		{ID: "SPEND-150", Name: "15.00 off from 150.00 (everywhere)", Lane: promotion.Basket, MinSubtotal: eur("150.00"),
 			Effect: promotion.Effect{Kind: promotion.BasketAmountOff, Target: promotion.Target{All: true}, Amount: eur("15.00")}},
 		{ID: "TEA-TIME", Name: "Teapot and two teas for 69.00 (everywhere)", Lane: promotion.Basket,
@@ -149,7 +153,8 @@ func Sites() []stock.Location {
 }
 
 // Stock is the on-hand stock: Bellecour has a single arc lamp, Part-Dieu
-// two, the warehouse plenty; ASSEMBLY is a service, always available in stores.
+// two, the warehouse plenty; sofas are only in the warehouse (the stores
+// show one on the floor); ASSEMBLY is a service, always available in stores.
 func Stock() []stock.Level {
 	var ls []stock.Level
 	for _, it := range Items() {
@@ -160,6 +165,10 @@ func Stock() []stock.Level {
 				on = 1
 			case it.SKU == "LAMP-ARC" && loc == PartDieu:
 				on = 2
+			case it.SKU == "SOFA-LINEN" && loc == Warehouse:
+				on = 6
+			case it.SKU == "SOFA-LINEN":
+				on = 0
 			case it.Category == "services" && loc == Warehouse:
 				continue
 			case it.Category == "services":
