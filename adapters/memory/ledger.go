@@ -197,11 +197,11 @@ func (s *StockStore) forgetFeeds(now time.Time) {
 	}
 }
 
-// Apply implements [stock.Ledger]: the movements are played on a copy of
-// the basket's reservations and of the on-hand counts they touch, under
-// the store's lock, and committed only when all of them succeed. It takes
-// only the store's own lock and calls nothing outside the store, so a
-// basket store may call it while holding its own lock.
+// Apply implements [stock.Ledger]: the movements are played by
+// [stock.Play] on the store's state under its lock, and committed only
+// when all of them succeed. It takes only the store's own lock and calls
+// nothing outside the store, so a basket store may call it while holding
+// its own lock.
 //
 // A hold or transfer sets a reservation without a request key (Apply has
 // none; see [stock.Ledger]); a release or deduct keeps the key of the
@@ -217,262 +217,85 @@ func (s *StockStore) Apply(ctx context.Context, c stock.Change) ([]stock.Reserva
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	for i, m := range c.Movements {
-		if !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt) {
-			return nil, &stock.InputError{Field: fmt.Sprintf("Movements[%d].ExpiresAt", i),
-				Reason: fmt.Sprintf("%s is not after now (%s)", m.ExpiresAt, now)}
-		}
+	played, err := stock.Play(c, now, ledgerState{s: s, basket: c.BasketID, now: now})
+	if err != nil {
+		return nil, err
 	}
-	w := &stockWork{s: s, basket: c.BasketID, now: now,
-		onHand: map[stockPair]int64{}, res: map[string]*stock.Reservation{}}
-	for i, m := range c.Movements {
-		if err := w.apply(i, m); err != nil {
-			return nil, err
-		}
-	}
-	w.commit()
+	s.commit(c.BasketID, now, played)
 	return s.reservations(c.BasketID, now), nil
 }
 
-// stockWork is a change being played: the on-hand counts and the basket's
-// reservations it has touched so far, over the store's state, which it
-// does not change until commit.
-type stockWork struct {
+// ledgerState is the store's state as [stock.Play] reads it, for one
+// basket at one time; the caller holds the lock.
+type ledgerState struct {
 	s      *StockStore
 	basket string
 	now    time.Time
-	onHand map[stockPair]int64           // touched pairs (known by now)
-	res    map[string]*stock.Reservation // touched locations → the basket's reservation there (nil: none)
 }
 
-// level returns the on-hand of p as played so far; known is false for a
-// pair neither the store nor the change knows.
-func (w *stockWork) level(p stockPair) (onHand int64, known bool) {
-	if n, ok := w.onHand[p]; ok {
-		return n, true
-	}
-	if lv := w.s.levels[p]; lv != nil {
+func (st ledgerState) OnHand(p stock.Pair) (int64, bool) {
+	if lv := st.s.levels[stockPair{p.SKU, p.LocationID}]; lv != nil {
 		return lv.onHand, true
 	}
 	return 0, false
 }
 
-// own returns the basket's active reservation at loc as played so far
-// (nil: none); the store's is copied before the work changes it.
-func (w *stockWork) own(loc string) *stock.Reservation {
-	if r, ok := w.res[loc]; ok {
-		return r
-	}
-	r := w.s.baskets[w.basket].active(loc, w.now)
-	if r == nil {
-		return nil
-	}
-	c := r.Clone()
-	return &c
+func (st ledgerState) Held(loc string) *stock.Reservation {
+	return st.s.baskets[st.basket].active(loc, st.now)
 }
 
 // others returns the active holds of p of every other basket.
-func (w *stockWork) others(p stockPair) []stock.Hold {
-	lv := w.s.levels[p]
+func (st ledgerState) others(p stock.Pair) []stock.Hold {
+	lv := st.s.levels[stockPair{p.SKU, p.LocationID}]
 	if lv == nil {
 		return nil
 	}
 	var out []stock.Hold
-	for _, h := range lv.holdsOf(p.sku, w.basket) {
-		if w.now.Before(h.ExpiresAt) {
+	for _, h := range lv.holdsOf(p.SKU, st.basket) {
+		if st.now.Before(h.ExpiresAt) {
 			out = append(out, h)
 		}
 	}
 	return out
 }
 
-// available returns what the basket may take of p, its own hold included:
-// the larger of on-hand minus every other basket's hold and the part of
-// its own hold that on-hand covers (the rule of [stock.Reserver.Reserve]).
-func (w *stockWork) available(p stockPair, onHand int64) int64 {
-	others := w.others(p)
+func (st ledgerState) OthersHeld(p stock.Pair) int64 {
 	var held int64
-	for _, h := range others {
+	for _, h := range st.others(p) {
 		held += h.Quantity
 	}
-	return max(onHand-held, w.covered(p, onHand, others), 0)
+	return held
 }
 
-// covered returns the part of the basket's own hold of p that onHand
-// covers, ranked among the other holds.
-func (w *stockWork) covered(p stockPair, onHand int64, others []stock.Hold) int64 {
-	r := w.own(p.loc)
-	l, ok := lineOf(r, p.sku)
-	if !ok {
-		return 0
-	}
-	holds := append(others, stock.Hold{BasketID: w.basket, LocationID: p.loc, SKU: p.sku,
-		Quantity: l.Quantity, HeldSince: l.HeldSince, ExpiresAt: r.ExpiresAt})
-	for _, h := range stock.Cover(onHand, w.now, holds) {
-		if h.BasketID == w.basket {
-			return h.Covered()
+func (st ledgerState) Covered(p stock.Pair, onHand int64, line stock.ReserveLine) (int64, error) {
+	own := stock.Hold{BasketID: st.basket, LocationID: p.LocationID, SKU: p.SKU,
+		Quantity: line.Quantity, HeldSince: line.HeldSince, ExpiresAt: st.now.Add(time.Hour)} // active: it is the basket's
+	for _, h := range stock.Cover(onHand, st.now, append(st.others(p), own)) {
+		if h.BasketID == st.basket {
+			return h.Covered(), nil
 		}
 	}
-	return 0
+	return 0, nil
 }
 
-// add changes the on-hand of p by n (making it known), or reports an
-// overflow as an error on field.
-func (w *stockWork) add(p stockPair, n int64, field string) error {
-	on, _ := w.level(p)
-	if n > 0 && on > math.MaxInt64-n {
-		return &stock.InputError{Field: field, Reason: fmt.Sprintf("on-hand of %s at %s would overflow", p.sku, p.loc)}
-	}
-	w.onHand[p] = on + n
-	return nil
-}
-
-// shrink takes q units of sku off the reservation's line (at most the
-// line), dropping empty lines and returning nil when nothing is left.
-func shrink(r *stock.Reservation, sku string, q int64) *stock.Reservation {
-	if r == nil {
-		return nil
-	}
-	r.Lines = slices.DeleteFunc(r.Lines, func(l stock.ReserveLine) bool { return l.SKU == sku && l.Quantity <= q })
-	for i := range r.Lines {
-		if r.Lines[i].SKU == sku {
-			r.Lines[i].Quantity -= q
-		}
-	}
-	if len(r.Lines) == 0 {
-		return nil
-	}
-	return r
-}
-
-func (w *stockWork) apply(i int, m stock.Movement) error {
-	field := func(j int) string { return fmt.Sprintf("Movements[%d].Lines[%d].Quantity", i, j) }
-	switch m.Kind {
-	case stock.MoveHold:
-		old := w.own(m.LocationID)
-		var short []stock.Shortage
-		lines := slices.Clone(m.Lines)
-		for j, l := range lines {
-			p := stockPair{l.SKU, m.LocationID}
-			on, known := w.level(p)
-			if !known {
-				short = append(short, stock.Shortage{SKU: l.SKU, LocationID: m.LocationID, Requested: l.Quantity, Unknown: true})
-				continue
-			}
-			if avail := w.available(p, on); l.Quantity > avail {
-				short = append(short, stock.Shortage{SKU: l.SKU, LocationID: m.LocationID, Requested: l.Quantity, Available: avail})
-				continue
-			}
-			lines[j].HeldSince = w.now // ranked as new unless it keeps an old line's rank
-			if o, ok := lineOf(old, l.SKU); ok && l.Quantity <= o.Quantity {
-				lines[j].HeldSince = o.HeldSince
-			}
-		}
-		if len(short) > 0 {
-			return &stock.ShortageError{Shortages: short}
-		}
-		w.res[m.LocationID] = &stock.Reservation{BasketID: w.basket, LocationID: m.LocationID, Lines: lines, ExpiresAt: m.ExpiresAt}
-
-	case stock.MoveRelease:
-		r := w.own(m.LocationID)
-		if len(m.Lines) == 0 {
-			r = nil
-		}
-		for _, l := range m.Lines {
-			r = shrink(r, l.SKU, l.Quantity)
-		}
-		w.res[m.LocationID] = r
-
-	case stock.MoveDeduct:
-		var short []stock.Shortage
-		for _, l := range m.Lines {
-			p := stockPair{l.SKU, m.LocationID}
-			on, known := w.level(p)
-			switch {
-			case !known:
-				short = append(short, stock.Shortage{SKU: l.SKU, LocationID: m.LocationID, Requested: l.Quantity, Unknown: true})
-			case l.Quantity > w.available(p, on):
-				short = append(short, stock.Shortage{SKU: l.SKU, LocationID: m.LocationID, Requested: l.Quantity, Available: w.available(p, on)})
-			}
-		}
-		if len(short) > 0 {
-			return &stock.ShortageError{Shortages: short}
-		}
-		r := w.own(m.LocationID)
-		for _, l := range m.Lines {
-			r = shrink(r, l.SKU, l.Quantity) // the held units first
-			on, _ := w.level(stockPair{l.SKU, m.LocationID})
-			w.onHand[stockPair{l.SKU, m.LocationID}] = on - l.Quantity
-		}
-		w.res[m.LocationID] = r
-
-	case stock.MoveTransfer:
-		src := w.own(m.LocationID)
-		for _, l := range m.Lines {
-			if held, _ := lineOf(src, l.SKU); held.Quantity < l.Quantity {
-				return &stock.NotFoundError{BasketID: w.basket, LocationID: m.LocationID, SKU: l.SKU}
-			}
-		}
-		var short []stock.Shortage
-		for _, l := range m.Lines {
-			p := stockPair{l.SKU, m.LocationID}
-			on, _ := w.level(p)
-			if c := w.covered(p, on, w.others(p)); l.Quantity > c {
-				short = append(short, stock.Shortage{SKU: l.SKU, LocationID: m.LocationID, Requested: l.Quantity, Available: c})
-			}
-		}
-		if len(short) > 0 {
-			return &stock.ShortageError{Shortages: short}
-		}
-		arriving := slices.Clone(m.Lines)
-		for j, l := range m.Lines {
-			src = shrink(src, l.SKU, l.Quantity)
-			from := stockPair{l.SKU, m.LocationID}
-			on, _ := w.level(from)
-			w.onHand[from] = on - l.Quantity
-			if err := w.add(stockPair{l.SKU, m.To}, l.Quantity, field(j)); err != nil {
-				return err
-			}
-			arriving[j].HeldSince = w.now // ranked as new at To
-		}
-		w.res[m.LocationID] = src
-		until := m.ExpiresAt
-		if dst := w.own(m.To); dst != nil {
-			arriving = stock.MergeLines(dst.Lines, arriving)
-			if dst.ExpiresAt.After(until) {
-				until = dst.ExpiresAt
-			}
-		}
-		w.res[m.To] = &stock.Reservation{BasketID: w.basket, LocationID: m.To, Lines: arriving, ExpiresAt: until}
-
-	case stock.MoveRestock:
-		for j, l := range m.Lines {
-			if err := w.add(stockPair{l.SKU, m.LocationID}, l.Quantity, field(j)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// commit writes the work into the store: on-hand counts first (a hold
-// needs its level), then the basket's reservations at every touched
+// commit writes what a change did into the store: on-hand counts first (a
+// hold needs its level), then the basket's reservations at every touched
 // location.
-func (w *stockWork) commit() {
-	for p, n := range w.onHand {
-		w.s.level(p).onHand = n
+func (s *StockStore) commit(basketID string, now time.Time, played stock.Played) {
+	for p, n := range played.OnHand {
+		s.level(stockPair{p.SKU, p.LocationID}).onHand = n
 	}
-	if len(w.res) == 0 {
+	if len(played.Reservations) == 0 {
 		return
 	}
-	b := w.s.basket(w.basket)
-	for loc, r := range w.res {
-		w.s.unlink(b, loc)
+	b := s.basket(basketID)
+	for loc, r := range played.Reservations {
+		s.unlink(b, loc)
 		if r != nil {
-			w.s.link(b, r)
+			s.link(b, r)
 		}
 	}
-	w.s.tidy(w.basket, b, w.now)
+	s.tidy(basketID, b, now)
 }
 
 // reservations lists the basket's active reservations sorted by location,

@@ -36,8 +36,9 @@ import (
 // unknown level, as if the row were not there. A change that fails leaves
 // such rows behind in its transaction, which the caller rolls back.
 //
-// A change is played in Go on what it read after its locks: the
-// basket's own reservations (stable under its advisory lock), each pair's
+// A change is played in Go (stock.Play, the rules every ledger shares)
+// on what it read after its locks: the basket's own reservations (stable
+// under its advisory lock), each pair's
 // on-hand and the other baskets' active holds, which nobody can change
 // before commit. The basket's line of a pair has one of two ranks while
 // the change is played (the one it had, or the change's now), so the
@@ -185,14 +186,9 @@ func (s *Store) applyChange(ctx context.Context, tx pgx.Tx, c stock.Change) ([]s
 		return nil, err
 	}
 
-	// The clock is read once every lock is held (see Extend).
+	// The clock is read once every lock is held (see Extend); stock.Play
+	// checks every expiry against it first.
 	now := s.clock.Now()
-	for i, m := range c.Movements {
-		if !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt) {
-			return nil, &stock.InputError{Field: fmt.Sprintf("Movements[%d].ExpiresAt", i),
-				Reason: fmt.Sprintf("%s is not after now (%s)", m.ExpiresAt, now)}
-		}
-	}
 	nowNS := clampNanos(now)
 	w := &ledgerWork{basket: c.BasketID, now: now, nowNS: nowNS,
 		pairs: make(map[ledgerPair]*pairState, len(pairs)), res: map[string]*stock.Reservation{}, held: held}
@@ -233,18 +229,25 @@ func (s *Store) applyChange(ctx context.Context, tx pgx.Tx, c stock.Change) ([]s
 		return nil, fmt.Errorf("pair states: %d rows for %d pairs", n, len(pairs))
 	}
 
-	for i, m := range c.Movements {
-		if err := w.apply(i, m); err != nil {
-			return nil, err
-		}
+	played, err := stock.Play(c, now, w)
+	if err != nil {
+		return nil, err
 	}
+	for p, n := range played.OnHand {
+		st := w.pairs[ledgerPair{p.SKU, p.LocationID}]
+		if st == nil {
+			return nil, fmt.Errorf("postgres: %s at %s changed without being read", p.SKU, p.LocationID)
+		}
+		st.known, st.onHand, st.changed = true, n, true
+	}
+	w.res = played.Reservations
 	return s.writeWork(ctx, tx, w, created)
 }
 
 // pairState is what a change knows of one pair it names.
 type pairState struct {
 	known  bool
-	onHand int64 // as played so far
+	onHand int64 // as read, then as played
 	// others is the units of the other baskets' active holds; beforeOwn
 	// and beforeNow those ranked before the basket's line at rank since
 	// (the line it held when the change began, or now when none) and at
@@ -268,32 +271,42 @@ type ledgerWork struct {
 	held map[string]*heldRes
 }
 
-// own returns the basket's active reservation at loc as played so far
-// (nil: none), copied from the tables on first use.
-func (w *ledgerWork) own(loc string) *stock.Reservation {
-	if r, ok := w.res[loc]; ok {
-		return r
+// OnHand, Held, OthersHeld and Covered are the state [stock.Play]
+// reads: what the tables held when the locks were taken.
+func (w *ledgerWork) OnHand(p stock.Pair) (int64, bool) {
+	st := w.pairs[ledgerPair{p.SKU, p.LocationID}]
+	if st == nil {
+		return 0, false
 	}
+	return st.onHand, st.known
+}
+
+// Held implements [stock.LedgerState].
+func (w *ledgerWork) Held(loc string) *stock.Reservation {
 	h := w.held[loc]
 	if !h.active(w.nowNS) {
 		return nil
 	}
 	return &stock.Reservation{BasketID: w.basket, LocationID: loc, RequestKey: h.key,
-		Lines: slices.Clone(h.lines), ExpiresAt: fromNanos(h.expires)}
+		Lines: h.lines, ExpiresAt: fromNanos(h.expires)}
 }
 
-// covered returns the part of the basket's own line of p that on-hand
-// covers, ranked among the other baskets' active holds.
-func (w *ledgerWork) covered(p ledgerPair) (int64, error) {
-	r := w.own(p.loc)
-	if r == nil {
+// OthersHeld implements [stock.LedgerState].
+func (w *ledgerWork) OthersHeld(p stock.Pair) int64 {
+	if st := w.pairs[ledgerPair{p.SKU, p.LocationID}]; st != nil {
+		return st.others
+	}
+	return 0
+}
+
+// Covered implements [stock.LedgerState] from the sums pairStates read:
+// the other holds ranked before the basket's line at the rank it had when
+// the change began, or at the change's time.
+func (w *ledgerWork) Covered(p stock.Pair, onHand int64, l stock.ReserveLine) (int64, error) {
+	st := w.pairs[ledgerPair{p.SKU, p.LocationID}]
+	if st == nil {
 		return 0, nil
 	}
-	l, ok := r.Line(p.sku)
-	if !ok {
-		return 0, nil
-	}
-	st := w.pairs[p]
 	var before int64
 	switch clampNanos(l.HeldSince) {
 	case st.since:
@@ -301,175 +314,9 @@ func (w *ledgerWork) covered(p ledgerPair) (int64, error) {
 	case w.nowNS:
 		before = st.beforeNow
 	default: // a line keeps its rank or is ranked now: nothing else was read
-		return 0, fmt.Errorf("postgres: %s at %s: rank %s of basket %q was not read", p.sku, p.loc, l.HeldSince, w.basket)
+		return 0, fmt.Errorf("postgres: %s at %s: rank %s of basket %q was not read", p.SKU, p.LocationID, l.HeldSince, w.basket)
 	}
-	return min(l.Quantity, max(st.onHand-before, 0)), nil
-}
-
-// available returns what the basket may take of p, its own hold included:
-// the larger of on-hand minus every other basket's hold and the covered
-// part of its own (the rule of [stock.Reserver.Reserve]).
-func (w *ledgerWork) available(p ledgerPair) (int64, error) {
-	c, err := w.covered(p)
-	if err != nil {
-		return 0, err
-	}
-	return max(w.pairs[p].onHand-w.pairs[p].others, c, 0), nil
-}
-
-// add changes the on-hand of p by n, making it known, or reports an
-// overflow on field.
-func (w *ledgerWork) add(p ledgerPair, n int64, field string) error {
-	st := w.pairs[p]
-	if n > 0 && st.onHand > math.MaxInt64-n {
-		return &stock.InputError{Field: field, Reason: fmt.Sprintf("on-hand of %s at %s would overflow", p.sku, p.loc)}
-	}
-	st.known, st.onHand, st.changed = true, st.onHand+n, true
-	return nil
-}
-
-// shrinkLine takes q units of sku off the reservation's line (at most the
-// line), dropping an emptied line and returning nil when nothing is left.
-func shrinkLine(r *stock.Reservation, sku string, q int64) *stock.Reservation {
-	if r == nil {
-		return nil
-	}
-	r.Lines = slices.DeleteFunc(r.Lines, func(l stock.ReserveLine) bool { return l.SKU == sku && l.Quantity <= q })
-	for i := range r.Lines {
-		if r.Lines[i].SKU == sku {
-			r.Lines[i].Quantity -= q
-		}
-	}
-	if len(r.Lines) == 0 {
-		return nil
-	}
-	return r
-}
-
-// shortages checks each line of m against what the basket may take at
-// m.LocationID.
-func (w *ledgerWork) shortages(m stock.Movement) ([]stock.Shortage, error) {
-	var short []stock.Shortage
-	for _, l := range m.Lines {
-		p := ledgerPair{l.SKU, m.LocationID}
-		if !w.pairs[p].known {
-			short = append(short, stock.Shortage{SKU: l.SKU, LocationID: m.LocationID, Requested: l.Quantity, Unknown: true})
-			continue
-		}
-		avail, err := w.available(p)
-		if err != nil {
-			return nil, err
-		}
-		if l.Quantity > avail {
-			short = append(short, stock.Shortage{SKU: l.SKU, LocationID: m.LocationID, Requested: l.Quantity, Available: avail})
-		}
-	}
-	return short, nil
-}
-
-// apply plays movement i.
-func (w *ledgerWork) apply(i int, m stock.Movement) error {
-	field := func(j int) string { return fmt.Sprintf("Movements[%d].Lines[%d].Quantity", i, j) }
-	switch m.Kind {
-	case stock.MoveHold:
-		short, err := w.shortages(m)
-		if err != nil {
-			return err
-		}
-		if len(short) > 0 {
-			return &stock.ShortageError{Shortages: short}
-		}
-		old := w.own(m.LocationID)
-		lines := slices.Clone(m.Lines)
-		for j, l := range lines {
-			lines[j].HeldSince = w.now // ranked as new unless it keeps an old line's rank
-			if old == nil {
-				continue
-			}
-			if o, ok := old.Line(l.SKU); ok && l.Quantity <= o.Quantity {
-				lines[j].HeldSince = o.HeldSince
-			}
-		}
-		w.res[m.LocationID] = &stock.Reservation{BasketID: w.basket, LocationID: m.LocationID, Lines: lines, ExpiresAt: m.ExpiresAt}
-
-	case stock.MoveRelease:
-		r := w.own(m.LocationID)
-		if len(m.Lines) == 0 {
-			r = nil
-		}
-		for _, l := range m.Lines {
-			r = shrinkLine(r, l.SKU, l.Quantity)
-		}
-		w.res[m.LocationID] = r
-
-	case stock.MoveDeduct:
-		short, err := w.shortages(m)
-		if err != nil {
-			return err
-		}
-		if len(short) > 0 {
-			return &stock.ShortageError{Shortages: short}
-		}
-		r := w.own(m.LocationID)
-		for _, l := range m.Lines {
-			r = shrinkLine(r, l.SKU, l.Quantity) // the held units first
-			st := w.pairs[ledgerPair{l.SKU, m.LocationID}]
-			st.onHand, st.changed = st.onHand-l.Quantity, true
-		}
-		w.res[m.LocationID] = r
-
-	case stock.MoveTransfer:
-		src := w.own(m.LocationID)
-		for _, l := range m.Lines {
-			var held stock.ReserveLine
-			if src != nil {
-				held, _ = src.Line(l.SKU)
-			}
-			if held.Quantity < l.Quantity {
-				return &stock.NotFoundError{BasketID: w.basket, LocationID: m.LocationID, SKU: l.SKU}
-			}
-		}
-		var short []stock.Shortage
-		for _, l := range m.Lines {
-			c, err := w.covered(ledgerPair{l.SKU, m.LocationID})
-			if err != nil {
-				return err
-			}
-			if l.Quantity > c {
-				short = append(short, stock.Shortage{SKU: l.SKU, LocationID: m.LocationID, Requested: l.Quantity, Available: c})
-			}
-		}
-		if len(short) > 0 {
-			return &stock.ShortageError{Shortages: short}
-		}
-		arriving := slices.Clone(m.Lines)
-		for j, l := range m.Lines {
-			src = shrinkLine(src, l.SKU, l.Quantity)
-			from := w.pairs[ledgerPair{l.SKU, m.LocationID}]
-			from.onHand, from.changed = from.onHand-l.Quantity, true
-			if err := w.add(ledgerPair{l.SKU, m.To}, l.Quantity, field(j)); err != nil {
-				return err
-			}
-			arriving[j].HeldSince = w.now // ranked as new at To
-		}
-		w.res[m.LocationID] = src
-		until := m.ExpiresAt
-		if dst := w.own(m.To); dst != nil {
-			arriving = stock.MergeLines(dst.Lines, arriving)
-			if dst.ExpiresAt.After(until) {
-				until = dst.ExpiresAt // arriving goods never shorten a hold already there
-			}
-		}
-		w.res[m.To] = &stock.Reservation{BasketID: w.basket, LocationID: m.To, Lines: arriving, ExpiresAt: until}
-
-	case stock.MoveRestock:
-		for j, l := range m.Lines {
-			if err := w.add(ledgerPair{l.SKU, m.LocationID}, l.Quantity, field(j)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return min(l.Quantity, max(onHand-before, 0)), nil
 }
 
 // unchanged reports whether the reservation r played at a location is
