@@ -2,6 +2,7 @@ package basket
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -345,70 +346,181 @@ type ReturnRequest struct {
 // location [OrderPolicy.Restock] names, in the same write. An invoiced
 // order gets a credit note for the refund, numbered in its series.
 func (s *Service) Return(ctx context.Context, actor Actor, id uuid.UUID, req ReturnRequest, opts ...CallOption) (*Basket, error) {
+	loc, err := returnLocation(actor, req)
+	if err != nil {
+		return nil, err
+	}
+	return s.run(ctx, actor, id, "return", []any{req.Lines, loc, req.ChannelID, req.Reason}, opts, func(t *tx, b *Basket) error {
+		return t.takeBack(b, req, loc, nil)
+	})
+}
+
+// returnLocation is where goods are brought back: an associate's own
+// store, or the location the request names.
+func returnLocation(actor Actor, req ReturnRequest) (string, error) {
 	loc := req.LocationID
 	if actor.Kind == Associate {
 		if loc != "" && loc != actor.LocationID {
-			return nil, &InputError{Field: "LocationID", Reason: "an associate takes returns at their own store", Kind: ErrForbidden}
+			return "", &InputError{Field: "LocationID", Reason: "an associate takes returns at their own store", Kind: ErrForbidden}
 		}
 		loc = actor.LocationID
 	}
 	if loc == "" {
-		return nil, invalid("LocationID", "where the goods were brought back is required")
+		return "", invalid("LocationID", "where the goods were brought back is required")
 	}
-	return s.run(ctx, actor, id, "return", []any{req.Lines, loc, req.ChannelID, req.Reason}, opts, func(t *tx, b *Basket) error {
-		if b.Order == nil {
-			return &InputError{Field: "Status", Reason: "only an order can be returned", Kind: ErrNotReturnable}
+	return loc, nil
+}
+
+// checkReturn refuses a return the order does not allow at at (not an
+// order, the window closed, units not handed over or already back) and
+// quotes it.
+func (s *Service) checkReturn(b *Basket, lines []ReturnLine, at time.Time) (RefundQuote, error) {
+	if b.Order == nil {
+		return RefundQuote{}, &InputError{Field: "Status", Reason: "only an order can be returned", Kind: ErrNotReturnable}
+	}
+	if end := b.Order.PlacedAt.Add(s.cfg.Orders.ReturnWindow); !at.Before(end) {
+		return RefundQuote{}, &InputError{Field: "At", Reason: "the return window ended at " + end.Format(time.RFC3339), Kind: ErrReturnWindowClosed}
+	}
+	got, back := b.Order.HandedOver(), b.Order.Returned()
+	want := map[string]int64{}
+	for _, l := range lines {
+		want[l.LineID] += l.Quantity
+	}
+	for _, l := range lines {
+		if _, known := b.Line(l.LineID); known && l.Quantity > 0 && want[l.LineID]+back[l.LineID] > got[l.LineID] {
+			return RefundQuote{}, &InputError{Field: "Lines", Reason: fmt.Sprintf("cannot take back %d of line %s: %d handed over to the shopper, %d already returned",
+				want[l.LineID], l.LineID, got[l.LineID], back[l.LineID]), Kind: ErrNotReturnable}
 		}
-		if end := b.Order.PlacedAt.Add(s.cfg.Orders.ReturnWindow); !t.m.At.Before(end) {
-			return &InputError{Field: "At", Reason: "the return window ended at " + end.Format(time.RFC3339), Kind: ErrReturnWindowClosed}
-		}
-		got, back := b.Order.HandedOver(), b.Order.Returned()
-		want := map[string]int64{}
-		for _, l := range req.Lines {
-			want[l.LineID] += l.Quantity
-		}
-		for _, l := range req.Lines {
-			if _, known := b.Line(l.LineID); known && l.Quantity > 0 && want[l.LineID]+back[l.LineID] > got[l.LineID] {
-				return &InputError{Field: "Lines", Reason: fmt.Sprintf("cannot take back %d of line %s: %d handed over to the shopper, %d already returned",
-					want[l.LineID], l.LineID, got[l.LineID], back[l.LineID]), Kind: ErrNotReturnable}
-			}
-		}
-		q, err := QuoteReturn(b, req.Lines)
+	}
+	return QuoteReturn(b, lines)
+}
+
+// takeBack records a return (the return half of an exchange when ex is
+// set), restocks its goods and credits an invoiced order.
+func (t *tx) takeBack(b *Basket, req ReturnRequest, loc string, ex *Exchange) error {
+	s := t.s
+	q, err := s.checkReturn(b, req.Lines, t.m.At)
+	if err != nil {
+		return err
+	}
+	ch := req.ChannelID
+	if ch == "" {
+		ch = b.Context.ChannelID
+	}
+	r := Return{
+		ID: fmt.Sprintf("R%d", len(b.Order.Returns)+1), At: t.m.At, LocationID: loc, ChannelID: ch,
+		Restocked: s.cfg.Orders.restockAt(loc), Lines: mergeReturnLines(req.Lines), Reason: req.Reason, Quote: q,
+	}
+	if ex != nil {
+		settled := *ex
+		due, err := settled.Total.Sub(q.Refund)
 		if err != nil {
 			return err
 		}
-		ch := req.ChannelID
-		if ch == "" {
-			ch = b.Context.ChannelID
+		settled.Due = due
+		r.Exchange = &settled
+	}
+	var goods []stock.ReserveLine
+	for _, l := range r.Lines {
+		if line, _ := b.Line(l.LineID); line.ParentID == "" {
+			goods = append(goods, stock.ReserveLine{SKU: line.SKU, Quantity: l.Quantity})
 		}
-		r := Return{
-			ID: fmt.Sprintf("R%d", len(b.Order.Returns)+1), At: t.m.At, LocationID: loc, ChannelID: ch,
-			Restocked: s.cfg.Orders.restockAt(loc), Lines: mergeReturnLines(req.Lines), Reason: req.Reason, Quote: q,
+	}
+	if s.ledger != nil && len(goods) > 0 {
+		t.stock = &stock.Change{BasketID: b.ID.String(), Movements: []stock.Movement{{Kind: stock.MoveRestock, LocationID: r.Restocked, Lines: goods}}}
+	}
+	if err := t.add(b.recordReturn(t.m, r)); err != nil {
+		return err
+	}
+	inv, invoiced := b.Order.Invoice()
+	if !invoiced || !q.Refund.IsPositive() {
+		return nil
+	}
+	where := b.Context
+	where.LocationID, where.ChannelID = loc, ch
+	doc, err := NewCreditNote(b, r, inv.ID, documentID(b), s.cfg.Orders.series(CreditNote, s.cfg.Retailer, where), t.m.At)
+	if err != nil {
+		return err
+	}
+	return t.issue(b, EventCreditNoted, doc)
+}
+
+// ExchangeRequest is a return plus what the shopper takes instead.
+type ExchangeRequest struct {
+	// Return is the goods brought back, as for [Service.Return].
+	Return ReturnRequest
+	// Lines are the goods taken instead, ordered in Context (the store's
+	// channel where the exchange happens).
+	Lines   []NewLine
+	Context channel.Context
+}
+
+// Exchange is a return plus new lines, settling only the difference: the
+// new lines are ordered in a new basket of the same owner (placed like
+// any order: priced as of now, held and routed, carry-out handed over),
+// then the return is recorded on the original order with the exchange
+// attached: Due = the new order's total − the refund (negative: the
+// shopper is still refunded that much). It returns the original order and
+// the new one.
+//
+// The two writes are not one transaction, but the exchange converges: the
+// new order's ID derives from the original order and the return's
+// number, so calling Exchange again after a failure between them finds
+// that order instead of placing another. The return is checked before
+// anything is written, so a refused return orders nothing.
+func (s *Service) Exchange(ctx context.Context, actor Actor, id uuid.UUID, req ExchangeRequest, opts ...CallOption) (*Basket, *Basket, error) {
+	loc, err := returnLocation(actor, req.Return)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(req.Lines) == 0 {
+		return nil, nil, invalid("Lines", "an exchange takes at least one line instead (a plain return is Return)")
+	}
+	orig, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := s.checkReturn(orig, req.Return.Lines, s.cfg.Clock.Now().UTC()); err != nil {
+		return nil, nil, err
+	}
+	next := uuid.NewSHA1(id, fmt.Appendf(nil, "exchange/R%d", len(orig.Order.Returns)+1))
+	placed, err := s.placeExchange(ctx, actor, orig, next, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	ex := &Exchange{OrderID: placed.ID, Total: placed.Result.Totals.Total}
+	back, err := s.run(ctx, actor, id, "exchange", []any{req.Return.Lines, loc, req.Return.ChannelID, req.Return.Reason, placed.ID}, opts,
+		func(t *tx, b *Basket) error { return t.takeBack(b, req.Return, loc, ex) })
+	if err != nil {
+		return nil, placed, err
+	}
+	return back, placed, nil
+}
+
+// placeExchange orders the lines of an exchange in basket next, or finds
+// the order a previous call placed there.
+func (s *Service) placeExchange(ctx context.Context, actor Actor, orig *Basket, next uuid.UUID, req ExchangeRequest) (*Basket, error) {
+	b, err := s.Get(ctx, actor, next)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if b, err = s.Create(ctx, actor, CreateRequest{ID: next, Owner: orig.Owner, Context: req.Context}); err != nil {
+			return nil, err
 		}
-		var goods []stock.ReserveLine
-		for _, l := range r.Lines {
-			if line, _ := b.Line(l.LineID); line.ParentID == "" {
-				goods = append(goods, stock.ReserveLine{SKU: line.SKU, Quantity: l.Quantity})
-			}
+	case err != nil:
+		return nil, err
+	}
+	if b.Order != nil {
+		return b, nil
+	}
+	for _, n := range req.Lines {
+		if slices.ContainsFunc(b.Lines, func(l Line) bool { return l.SKU == n.SKU && l.ParentID == n.ParentID }) {
+			continue // added by a call that failed later
 		}
-		if s.ledger != nil && len(goods) > 0 {
-			t.stock = &stock.Change{BasketID: b.ID.String(), Movements: []stock.Movement{{Kind: stock.MoveRestock, LocationID: r.Restocked, Lines: goods}}}
+		if b, err = s.AddLine(ctx, actor, next, n); err != nil {
+			return nil, err
 		}
-		if err := t.add(b.recordReturn(t.m, r)); err != nil {
-			return err
-		}
-		inv, invoiced := b.Order.Invoice()
-		if !invoiced || !q.Refund.IsPositive() {
-			return nil
-		}
-		where := b.Context
-		where.LocationID, where.ChannelID = loc, ch
-		doc, err := NewCreditNote(b, r, inv.ID, documentID(b), s.cfg.Orders.series(CreditNote, s.cfg.Retailer, where), t.m.At)
-		if err != nil {
-			return err
-		}
-		return t.issue(b, EventCreditNoted, doc)
-	})
+	}
+	return s.PlaceOrder(ctx, actor, next)
 }
 
 // documentID names the document the basket's next event issues, so a

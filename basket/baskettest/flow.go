@@ -45,6 +45,8 @@ func RunFlowTests(t *testing.T, newHarness func(t *testing.T) FlowHarness) {
 	t.Run("InvoicesRaceGapless", func(t *testing.T) { testInvoicesRace(t, newFlow(t, newHarness(t))) })
 	t.Run("OneTruthWithAnOutsideFeed", func(t *testing.T) { testOneTruth(t, newFlow(t, newHarness(t))) })
 	t.Run("CustomerView", func(t *testing.T) { testCustomerView(t, newFlow(t, newHarness(t))) })
+	t.Run("Exchange", func(t *testing.T) { testExchange(t, newFlow(t, newHarness(t))) })
+	t.Run("ReturnsToQuarantine", func(t *testing.T) { testQuarantine(t, newHarness(t)) })
 }
 
 type flow struct {
@@ -71,6 +73,12 @@ func newFlow(t *testing.T, h FlowHarness) *flow {
 // as the stock provider (an outside on-hand feed).
 func newFlowWith(t *testing.T, h FlowHarness, provider stock.Provider) *flow {
 	t.Helper()
+	return newFlowPolicy(t, h, provider, basket.OrderPolicy{})
+}
+
+// newFlowPolicy builds the Service with an order policy.
+func newFlowPolicy(t *testing.T, h FlowHarness, provider stock.Provider, policy basket.OrderPolicy) *flow {
+	t.Helper()
 	ctx := context.Background()
 	h.Clock.Set(demo.Start())
 	var counts []stock.Count
@@ -85,7 +93,7 @@ func newFlowWith(t *testing.T, h FlowHarness, provider stock.Provider) *flow {
 		provider = h.Ledger
 	}
 	svc, err := basket.NewService(basket.Config{Store: h.Store, Prices: cat, Promotions: cat, Tax: cat, Stock: provider,
-		Locations: cat, Fees: cat, Clock: h.Clock, Retailer: demo.Retailer})
+		Locations: cat, Fees: cat, Clock: h.Clock, Retailer: demo.Retailer, Orders: policy})
 	require.NoError(t, err)
 	return &flow{h: h, ctx: ctx, svc: svc, cat: cat}
 }
@@ -537,10 +545,71 @@ func testCustomerView(t *testing.T, f *flow) {
 	v, err = f.svc.CustomerView(f.ctx, flowOps, "cust-camille", basket.CustomerPage{})
 	require.NoError(t, err)
 	assert.Len(t, v.Entries, 3)
+	// Léa starts a basket for Camille at Bellecour: her store now has a
+	// live grant on one of Camille's baskets, and may read the view.
+	f.basket(t, flowLea, "cust-camille", demo.Store(demo.Bellecour, time.Time{}), "MUG-STONE", 1)
+	v, err = f.svc.CustomerView(f.ctx, flowLea, "cust-camille", basket.CustomerPage{})
+	require.NoError(t, err)
+	assert.Len(t, v.Entries, 4, "an associate of a store she is checked in at sees everything")
+	v, err = f.svc.CustomerView(f.ctx, flowMalik, "cust-camille", basket.CustomerPage{})
+	require.NoError(t, err)
+	assert.Empty(t, v.Entries, "not Part-Dieu")
 	_, err = f.svc.CustomerView(f.ctx, camille, "cust-camille", basket.CustomerPage{Limit: 1000})
 	assert.ErrorIs(t, err, basket.ErrInvalid)
 	_, err = f.svc.CustomerView(f.ctx, camille, "cust-camille", basket.CustomerPage{After: "nope"})
 	assert.ErrorIs(t, err, basket.ErrInvalid)
+}
+
+func testExchange(t *testing.T, f *flow) {
+	nadia := shopper("cust-nadia")
+	id := f.basket(t, flowMalik, "cust-nadia", demo.Store(demo.PartDieu, time.Time{}), "CUSHION-VEL", 2)
+	b, err := f.svc.PlaceOrder(f.ctx, flowMalik, id)
+	require.NoError(t, err)
+	velvet := lineID(t, b, "CUSHION-VEL")
+	views, err := f.svc.CustomerView(f.ctx, nadia, "cust-nadia", basket.CustomerPage{})
+	require.NoError(t, err)
+	before := len(views.Entries)
+
+	f.h.Clock.Advance(3 * 24 * time.Hour)
+	instead := []basket.NewLine{{SKU: "CUSHION-LIN", Quantity: 1, Product: demo.Product("CUSHION-LIN")}}
+	_, _, err = f.svc.Exchange(f.ctx, flowLea, id, basket.ExchangeRequest{
+		Return: basket.ReturnRequest{Lines: []basket.ReturnLine{{LineID: velvet, Quantity: 3}}}, Lines: instead, Context: demo.Store(demo.Bellecour, time.Time{})})
+	assert.ErrorIs(t, err, basket.ErrNotFound, "Bellecour has no grant on the order yet")
+	_, _, err = f.svc.Exchange(f.ctx, flowOps, id, basket.ExchangeRequest{
+		Return: basket.ReturnRequest{LocationID: demo.Bellecour, Lines: []basket.ReturnLine{{LineID: velvet, Quantity: 3}}}, Lines: instead, Context: demo.Store(demo.Bellecour, time.Time{})})
+	assert.ErrorIs(t, err, basket.ErrNotReturnable)
+	views, err = f.svc.CustomerView(f.ctx, nadia, "cust-nadia", basket.CustomerPage{})
+	require.NoError(t, err)
+	assert.Len(t, views.Entries, before, "a refused return orders nothing")
+
+	orig, placed, err := f.svc.Exchange(f.ctx, flowOps, id, basket.ExchangeRequest{
+		Return: basket.ReturnRequest{LocationID: demo.Bellecour, Lines: []basket.ReturnLine{{LineID: velvet, Quantity: 1}}, Reason: "size"},
+		Lines:  instead, Context: demo.Store(demo.Bellecour, time.Time{})})
+	require.NoError(t, err)
+	assert.Equal(t, basket.Ordered, placed.Status)
+	assert.Equal(t, "cust-nadia", placed.Owner.CustomerID)
+	require.Len(t, orig.Order.Returns, 1)
+	r := orig.Order.Returns[0]
+	require.NotNil(t, r.Exchange)
+	assert.Equal(t, placed.ID, r.Exchange.OrderID)
+	assert.Equal(t, placed.Result.Totals.Total, r.Exchange.Total)
+	due, err := placed.Result.Totals.Total.Sub(r.Quote.Refund)
+	require.NoError(t, err)
+	assert.Equal(t, due, r.Exchange.Due, "only the difference is settled")
+	assert.Equal(t, basket.FulfilmentCollected, placed.Order.Fulfilment[0].Status, "the linen cushion is taken home at once")
+}
+
+func testQuarantine(t *testing.T, h FlowHarness) {
+	f := newFlowPolicy(t, h, nil, basket.OrderPolicy{Restock: func(at string) string { return at + "-returns" }})
+	id := f.basket(t, flowLea, "cust-camille", demo.Store(demo.Bellecour, time.Time{}), "MUG-STONE", 2)
+	b, err := f.svc.PlaceOrder(f.ctx, flowLea, id)
+	require.NoError(t, err)
+	shelf := f.level(t, "MUG-STONE", demo.Bellecour).OnHand
+	b, err = f.svc.Return(f.ctx, flowLea, id, basket.ReturnRequest{Lines: []basket.ReturnLine{{LineID: lineID(t, b, "MUG-STONE"), Quantity: 1}}, Reason: "chipped"})
+	require.NoError(t, err)
+	assert.Equal(t, demo.Bellecour+"-returns", b.Order.Returns[0].Restocked)
+	assert.Equal(t, shelf, f.level(t, "MUG-STONE", demo.Bellecour).OnHand, "not back on sale")
+	assert.Equal(t, int64(1), f.level(t, "MUG-STONE", demo.Bellecour+"-returns").OnHand, "in quarantine")
 }
 
 func lineID(t *testing.T, b *basket.Basket, sku string) string {
