@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzReplay feeds Replay arbitrary JSON event histories, seeded with a
-// real one and pieces of it: whatever the input, Replay returns a basket or
+// real one (up to its order and fulfilment orders) and pieces of it: whatever the input, Replay returns a basket or
 // an error, never a panic, and a basket it returns encodes, decodes and
 // replays to the same bytes.
 func FuzzReplay(f *testing.F) {
@@ -22,6 +22,9 @@ func FuzzReplay(f *testing.F) {
 	b, _ = fx.svc.SetQuantity(ctx, shopper, b.ID, "L0002", 5)
 	b, _ = fx.svc.AddCoupon(ctx, shopper, b.ID, "WELCOME10")
 	_, _ = fx.svc.RemoveLine(ctx, shopper, b.ID, "L0001")
+	if _, err := fx.svc.PlaceOrder(ctx, shopper, b.ID); err != nil { // terms and fulfilment orders in the seed
+		f.Fatal(err)
+	}
 	events, err := fx.store.Events(ctx, b.ID, 0)
 	if err != nil {
 		f.Fatal(err)
