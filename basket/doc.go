@@ -31,9 +31,9 @@
 // from its history, exactly, and refuses a hostile one with an error rather
 // than a panic. A pricing is recorded as a [ResultPatch] (what changed since
 // the previous pricing), so histories grow with what commands change, not
-// with the basket's size; [ReplayFrom] starts from a stored checkpoint. The lifecycle is Wishlist ⇄ Cart → Quote (prices locked
-// until an expiry) → Ordered → Invoiced, with Abandoned; Ordered and
-// Invoiced are final.
+// with the basket's size; [ReplayFrom] starts from a stored checkpoint.
+// The lifecycle is Wishlist ⇄ Cart → Quote (prices locked until an expiry)
+// → Ordered → Invoiced, with Abandoned; Ordered and Invoiced are final.
 //
 // # The shell
 //
@@ -48,4 +48,24 @@
 // are scoped to the caller and the basket, and a retry is authorized
 // against the basket as it is now. Stores are adapters (adapters/memory,
 // adapters/postgres) that pass the conformance suite in basket/baskettest.
+//
+// # The product flow
+//
+// Statuses trigger the flow of goods (docs/flow.md has the whole picture):
+//
+//	order, err := svc.PlaceOrder(ctx, associate, id) // terms kept, one fulfilment order per location and mode
+//	_, err = svc.Arrived(ctx, system, id, "F2")      // a transfer reached the pickup store
+//	_, err = svc.Collect(ctx, associate, id, "F2")   // handed over: the hold ends, on-hand goes down
+//	doc, err := svc.Invoice(ctx, associate, id)      // numbered from a gapless series
+//	_, err = svc.Return(ctx, associate, id, basket.ReturnRequest{Lines: lines}) // refund = paid − kept, a credit note
+//
+// When the [Store] keeps a stock ledger ([LedgerStore]), every step's
+// stock movements are saved in the same write as its events, so an order
+// and its holds, a collection and its hand-over, a return and its restock
+// are stored together or not at all. What a basket is offered is on-hand
+// minus every other basket's live holds, also when on-hand is read from an
+// ERP ([stock.NetOfHolds]). A return re-prices the kept lines under the
+// order's own terms ([OrderTerms], [QuoteReturn]); invoices and credit
+// notes are [Document]s numbered by a [DocumentStore]; [Service.CustomerView]
+// shows a customer's baskets, orders, returns and documents across channels.
 package basket

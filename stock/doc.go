@@ -17,6 +17,14 @@
 //   - A [Reserver] holds units for a basket at a location: all or nothing,
 //     idempotent per request key, replaceable and transferable atomically,
 //     with expiry judged at read time against an injected clock.
+//   - A [Ledger] is the one truth about units: a Provider and a Reserver
+//     that also takes batches of on-hand counts ([Feed]: full counts or
+//     deltas, each applied once; [Sync] from any provider), lists every
+//     basket's holds ([HoldLister]) and applies the movements of the
+//     product flow ([Change]: hold, release, hand over, transfer, restock)
+//     all or nothing, by the rules of [Play]. [NetOfHolds] nets an outside
+//     on-hand source (an ERP read live) of the ledger's holds, so a unit
+//     held for one basket is never offered to another.
 //
 // The main calls:
 //
