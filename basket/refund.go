@@ -121,11 +121,20 @@ func QuoteReturn(order *Basket, lines []ReturnLine) (RefundQuote, error) {
 		after[l.LineID] = out - l.Quantity
 	}
 
-	prev, err := repriceOnTerms(order, before)
+	base, err := order.Order.Terms.base()
 	if err != nil {
 		return RefundQuote{}, err
 	}
-	next, err := repriceOnTerms(order, after)
+	// Before the first return the order stands as it was priced: its
+	// terms re-price it exactly (TestTermsRepriceTheOrder), so its own
+	// result serves.
+	prev := order.Result
+	if len(order.Order.Returns) > 0 {
+		if prev, err = repriceOnTerms(order, before, base); err != nil {
+			return RefundQuote{}, err
+		}
+	}
+	next, err := repriceOnTerms(order, after, base)
 	if err != nil {
 		return RefundQuote{}, err
 	}

@@ -117,6 +117,20 @@ func cloneLocation(l stock.Location) stock.Location {
 // taken off the end of each line's allocations ([keptPlan]), it sources
 // the kept units where the order sourced them.
 func (t OrderTerms) snapshot(plan stock.FulfilmentPlan) (Snapshot, error) {
+	snap, err := t.base()
+	if err != nil {
+		return Snapshot{}, err
+	}
+	if snap.Stock, err = planLevels(plan); err != nil {
+		return Snapshot{}, fmt.Errorf("%w: order terms: stock: %w", ErrSnapshot, err)
+	}
+	return snap, nil
+}
+
+// base is the snapshot of the terms without stock: the price book, the
+// compiled promotions, the tax table, fees and locations, built once for
+// every pricing a return needs.
+func (t OrderTerms) base() (Snapshot, error) {
 	fail := func(what string, err error) (Snapshot, error) {
 		return Snapshot{}, fmt.Errorf("%w: order terms: %s: %w", ErrSnapshot, what, err)
 	}
@@ -132,6 +146,16 @@ func (t OrderTerms) snapshot(plan stock.FulfilmentPlan) (Snapshot, error) {
 	if err != nil {
 		return fail("tax", err)
 	}
+	locs := make([]stock.Location, len(t.Locations))
+	for i, l := range t.Locations {
+		locs[i] = cloneLocation(l)
+	}
+	return Snapshot{Prices: prices, Promotions: promos, Tax: tax, Locations: locs, Fees: slices.Clone(t.Fees)}, nil
+}
+
+// planLevels is the stock that reproduces a plan's allocations: each
+// allocated SKU × location holds exactly the units allocated there.
+func planLevels(plan stock.FulfilmentPlan) (stock.Levels, error) {
 	type key struct{ sku, loc string }
 	units := map[key]int64{}
 	var keys []key
@@ -148,15 +172,7 @@ func (t OrderTerms) snapshot(plan stock.FulfilmentPlan) (Snapshot, error) {
 	for i, k := range keys {
 		levels[i] = stock.Level{SKU: k.sku, LocationID: k.loc, OnHand: units[k]}
 	}
-	lv, err := stock.NewLevels(levels)
-	if err != nil {
-		return fail("stock", err)
-	}
-	locs := make([]stock.Location, len(t.Locations))
-	for i, l := range t.Locations {
-		locs[i] = cloneLocation(l)
-	}
-	return Snapshot{Prices: prices, Promotions: promos, Tax: tax, Stock: lv, Locations: locs, Fees: slices.Clone(t.Fees)}, nil
+	return stock.NewLevels(levels)
 }
 
 // keptPlan is the order's plan for the kept quantities (line ID → units,
@@ -195,7 +211,7 @@ func keptPlan(plan stock.FulfilmentPlan, kept map[string]int64) stock.Fulfilment
 // that protected and quote-locked prices carry over exactly as they did
 // (and, like them, not below the quantity they were granted at). It
 // returns nil when nothing is kept.
-func repriceOnTerms(order *Basket, kept map[string]int64) (*Result, error) {
+func repriceOnTerms(order *Basket, kept map[string]int64, base Snapshot) (*Result, error) {
 	k := order.Clone()
 	k.Lines = k.Lines[:0:0]
 	for _, l := range order.Lines {
@@ -222,9 +238,10 @@ func repriceOnTerms(order *Basket, kept map[string]int64) (*Result, error) {
 	if slices.ContainsFunc(order.Result.Lines, func(l PricedLine) bool { return l.Basis == BasisQuoteLocked }) {
 		k.Status, k.QuoteLockedUntil = Quote, terms.Context.AsOf.Add(time.Nanosecond)
 	}
-	snap, err := terms.snapshot(keptPlan(order.Result.Plan, kept))
-	if err != nil {
-		return nil, err
+	snap := base
+	var err error
+	if snap.Stock, err = planLevels(keptPlan(order.Result.Plan, kept)); err != nil {
+		return nil, fmt.Errorf("%w: order terms: stock: %w", ErrSnapshot, err)
 	}
 	r, err := Recontextualize(k, terms.Context, snap, terms.Options)
 	if err != nil {
