@@ -553,9 +553,6 @@ func (t *tx) issue(b *Basket, kind EventType, doc Document) error {
 func (s *Service) Invoice(ctx context.Context, actor Actor, id uuid.UUID, opts ...CallOption) (Document, error) {
 	var issued []Document
 	b, err := s.run(ctx, actor, id, "invoice", nil, opts, func(t *tx, b *Basket) error {
-		if actor.Kind == Shopper {
-			return &InputError{Field: "Actor", Reason: "invoices are issued by the store or the system", Kind: ErrForbidden}
-		}
 		if err := t.invoice(b); err != nil {
 			return err
 		}
@@ -578,6 +575,9 @@ func (s *Service) Invoice(ctx context.Context, actor Actor, id uuid.UUID, opts .
 }
 
 func (t *tx) invoice(b *Basket) error {
+	if t.m.Actor.Kind == Shopper {
+		return &InputError{Field: "Actor", Reason: "invoices are issued by the store or the system", Kind: ErrForbidden}
+	}
 	if b.Order == nil || b.Status != Ordered {
 		return &InputError{Field: "Status", Reason: fmt.Sprintf("a %s basket cannot be invoiced", b.Status), Kind: ErrInvalidTransition}
 	}

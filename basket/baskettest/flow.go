@@ -376,6 +376,10 @@ func testReturns(t *testing.T, f *flow) {
 	b, err := f.svc.PlaceOrder(f.ctx, malik, id)
 	require.NoError(t, err)
 	paid := b.Result.Totals.Total
+	_, err = f.svc.Invoice(f.ctx, shopper("cust-nadia"), id)
+	assert.ErrorIs(t, err, basket.ErrForbidden, "the store or the system invoices")
+	_, err = f.svc.Transition(f.ctx, shopper("cust-nadia"), id, basket.Invoiced, time.Time{})
+	assert.ErrorIs(t, err, basket.ErrForbidden, "by any route")
 	inv, err := f.svc.Invoice(f.ctx, malik, id)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), inv.Number)
