@@ -3,10 +3,7 @@ package basket
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-
-	"github.com/omnibasket/omnibasket/stock"
 )
 
 // CartHold is the stock a cart holds before it is ordered.
@@ -257,25 +254,6 @@ func (b *Basket) recordDocument(m Meta, t EventType, ref DocumentRef) (Event, er
 		return Event{}, err
 	}
 	return b.record(m, t, DocumentIssued{Document: ref})
-}
-
-// mergeHeld merges stock lines per SKU, sorted by SKU.
-func mergeHeld(in []stock.ReserveLine) []stock.ReserveLine {
-	out := slices.Clone(in)
-	slices.SortFunc(out, func(a, b stock.ReserveLine) int { return strings.Compare(a.SKU, b.SKU) })
-	return mergeAdjacent(out)
-}
-
-func mergeAdjacent(sorted []stock.ReserveLine) []stock.ReserveLine {
-	var out []stock.ReserveLine
-	for _, l := range sorted {
-		if n := len(out); n > 0 && out[n-1].SKU == l.SKU {
-			out[n-1].Quantity += l.Quantity
-			continue
-		}
-		out = append(out, l)
-	}
-	return out
 }
 
 // mergeReturnLines merges returned quantities per line, sorted by line ID.

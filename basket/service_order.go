@@ -106,23 +106,28 @@ func (s *Service) Hold(ctx context.Context, actor Actor, id uuid.UUID, until tim
 				perLoc[a.LocationID] = append(perLoc[a.LocationID], stock.ReserveLine{SKU: l.SKU, Quantity: a.Quantity})
 			}
 		}
-		c := &stock.Change{BasketID: b.ID.String()}
+		c := stock.Change{BasketID: b.ID.String()}
 		slices.Sort(locs)
 		for _, loc := range locs {
-			lines := mergeHeld(perLoc[loc])
-			c.Movements = append(c.Movements, stock.Movement{Kind: stock.MoveHold, LocationID: loc, Lines: lines, ExpiresAt: h.Until})
-			for _, l := range lines {
-				h.Lines = append(h.Lines, HeldLine{LocationID: loc, SKU: l.SKU, Quantity: l.Quantity})
-			}
+			c.Movements = append(c.Movements, stock.Movement{Kind: stock.MoveHold, LocationID: loc, Lines: perLoc[loc], ExpiresAt: h.Until})
 		}
 		for _, r := range snap.Holds {
 			if perLoc[r.LocationID] == nil {
 				c.Movements = append(c.Movements, stock.Movement{Kind: stock.MoveRelease, LocationID: r.LocationID})
 			}
 		}
-		if len(c.Movements) > 0 {
-			t.stock = c
+		c, err = c.Normalize() // lines merged per SKU, as the cart records them
+		if err != nil {
+			return err
 		}
+		for _, m := range c.Movements {
+			for _, l := range m.Lines {
+				if m.Kind == stock.MoveHold {
+					h.Lines = append(h.Lines, HeldLine{LocationID: m.LocationID, SKU: l.SKU, Quantity: l.Quantity})
+				}
+			}
+		}
+		t.stock = &c
 		return t.add(b.hold(t.m, h))
 	})
 }
