@@ -95,7 +95,7 @@ func (ev *evaluator) result() Evaluation {
 		c := &ev.s.promos[sc.cands[i].rank]
 		e := &sc.expls[i]
 		x := &out.Explanations[i]
-		*x = Explanation{PromotionID: c.ID, Lane: c.Lane, Status: e.status, Amount: ev.money(e.amount), Reason: e.reason, Coupon: c.Coupon}
+		*x = Explanation{PromotionID: c.ID, Name: c.name(), Lane: c.Lane, Status: e.status, Amount: ev.money(e.amount), Reason: e.reason, Coupon: c.Coupon}
 		if e.blockedBy >= 0 {
 			x.BlockedBy = ev.s.promos[e.blockedBy].ID
 		}

@@ -102,8 +102,11 @@ type FeeResult struct {
 // Explanation says what happened to one examined promotion.
 type Explanation struct {
 	PromotionID string `json:"promotion_id"`
-	Lane        Lane   `json:"lane"`
-	Status      Status `json:"status"`
+	// Name is the promotion's display name (its ID when it has none), so
+	// that a report can name it to the shopper without the promotion set.
+	Name   string `json:"name"`
+	Lane   Lane   `json:"lane"`
+	Status Status `json:"status"`
 	// Amount is the total discount given (zero unless Applied).
 	Amount pricing.Money `json:"amount"`
 	// Reason is why the promotion did not apply (ReasonNone when Applied).
