@@ -149,3 +149,23 @@ func BenchmarkPriceBasket100(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkUnitPriceMul prices a line from a unit price: an ordinary one
+// (no rounding), one with four decimals and one per 1,000.
+func BenchmarkUnitPriceMul(b *testing.B) {
+	perThousand, _ := pricing.MustParseUnitPrice("12.50", "EUR").WithPer(1000)
+	for _, bc := range []struct {
+		name  string
+		price pricing.UnitPrice
+	}{
+		{"ordinary", pricing.UnitPriceOf(pricing.MustParse("12.34", "EUR"))},
+		{"precise", pricing.MustParseUnitPrice("0.0125", "EUR")},
+		{"per-1000", perThousand},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				sinkMoney, _ = bc.price.Mul(int64(i&63), pricing.HalfEven)
+			}
+		})
+	}
+}

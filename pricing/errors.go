@@ -17,7 +17,8 @@ var (
 	ErrUnknownCurrency = errors.New("pricing: unknown currency")
 	// ErrOverflow: the result does not fit; no wrong number is returned.
 	ErrOverflow = errors.New("pricing: amount out of range")
-	// ErrTooPrecise: more decimals than the currency allows and no rounding was asked for.
+	// ErrTooPrecise: more decimals than the currency allows (than
+	// UnitPriceDecimals for a unit price) and no rounding was asked for.
 	ErrTooPrecise = errors.New("pricing: more decimals than the currency allows")
 	// ErrSyntax: the text is not a plain decimal amount.
 	ErrSyntax = errors.New("pricing: invalid amount syntax")

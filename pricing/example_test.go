@@ -1,6 +1,7 @@
 package pricing_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -56,4 +57,32 @@ func ExamplePriceBook_Resolve() {
 	// 1 × mug: 11.00 EUR from store-paris (tier 0)
 	// 6 × mug: 9.50 EUR from store-paris (tier 6)
 	// pricing: no price for "teapot" in lists store-paris → default
+}
+
+// A unit price may carry six decimals, or be given per 1,000: only the
+// line amount is rounded, once.
+func ExampleUnitPrice_Mul() {
+	screw := pricing.MustParseUnitPrice("0.0125", "EUR")
+	for _, qty := range []int64{3, 10_000} {
+		line, _ := screw.Mul(qty, pricing.HalfEven)
+		fmt.Printf("%d × %s = %s\n", qty, screw, line)
+	}
+	perThousand, _ := pricing.MustParseUnitPrice("12.50", "EUR").WithPer(1000)
+	line, _ := perThousand.Mul(2_500, pricing.HalfEven)
+	fmt.Printf("2500 at %s = %s\n", perThousand, line)
+
+	fuel := pricing.MustParseUnitPrice("1.859", "EUR")
+	for _, mode := range []pricing.RoundingMode{pricing.HalfEven, pricing.Down} {
+		line, _ := fuel.Mul(45, mode)
+		fmt.Printf("45 l at %s, %s: %s\n", fuel, mode, line)
+	}
+	_, err := pricing.ParseUnitPrice("0.0000001", "EUR")
+	fmt.Println(errors.Is(err, pricing.ErrTooPrecise))
+	// Output:
+	// 3 × 0.0125 EUR = 0.04 EUR
+	// 10000 × 0.0125 EUR = 125.00 EUR
+	// 2500 at 12.50 EUR per 1000 = 31.25 EUR
+	// 45 l at 1.859 EUR, half-even: 83.66 EUR
+	// 45 l at 1.859 EUR, down: 83.65 EUR
+	// true
 }

@@ -498,6 +498,12 @@ func oracleTax(lines []TaxLine, p TaxPolicy) (tax []*big.Int, overflow bool) {
 		}
 	case PerUnit:
 		for i, l := range lines {
+			// A unit price with more decimals than the currency, or per a
+			// quantity, taxes the line as a whole.
+			if !l.Unit.cur.IsZero() && (l.Unit.Per() > 1 || -int(l.Unit.Decimal().Exponent()) > l.Amount.cur.Exponent()) {
+				tax[i] = oracleTaxOf(big.NewInt(l.Amount.units), l.Rate, p)
+				continue
+			}
 			q := big.NewInt(l.Quantity)
 			base, extra := new(big.Int).QuoRem(big.NewInt(l.Amount.units), q, new(big.Int))
 			t0 := oracleTaxOf(base, l.Rate, p)
@@ -561,6 +567,12 @@ func TestOracleComputeTax(t *testing.T) {
 				Amount:   Money{units: extremeInt64(0, maxUnits).Draw(t, "amount"), cur: eur},
 				Quantity: extremeInt64(1, math.MaxInt64).Draw(t, "qty"),
 				Rate:     rapid.SampledFrom(rates).Draw(t, "rate"),
+			}
+			switch rapid.IntRange(0, 2).Draw(t, "unit") {
+			case 1: // an ordinary unit price: per-unit rounding as without one
+				lines[i].Unit = UnitPriceOf(Money{units: rapid.Int64Range(0, 1e6).Draw(t, "cents"), cur: eur})
+			case 2: // a precise one, or one per a quantity
+				lines[i].Unit = unitPriceGen(eur).Draw(t, "precise")
 			}
 		}
 		got, err := ComputeTax(lines, p)

@@ -15,10 +15,17 @@ import (
 // Price is one entry of a price list: the unit price of a SKU, optionally
 // only from a quantity (a tier), only for a customer group, or only within
 // a validity window.
+//
+// Exactly one of Unit and Precise carries the price: Unit for an ordinary
+// price in minor units, Precise for one with more decimals than the
+// currency or given per a quantity (0.0125 EUR a screw, 12.50 EUR per
+// 1,000). [Price.UnitPrice] reads either.
 type Price struct {
 	ListID string `json:"list_id"`
 	SKU    string `json:"sku"`
 	Unit   Money  `json:"unit"`
+	// Precise is the price when Unit cannot hold it; Unit is then unset.
+	Precise UnitPrice `json:"precise,omitzero"`
 	// MinQuantity is the tier threshold: the price applies when the merged
 	// quantity of the SKU in the basket is at least this. 0 and 1 both mean
 	// the base price.
@@ -29,6 +36,15 @@ type Price struct {
 	// zero time leaves that side open.
 	ValidFrom  time.Time `json:"valid_from,omitzero"`
 	ValidUntil time.Time `json:"valid_until,omitzero"`
+}
+
+// UnitPrice returns the entry's price, whichever of Unit and Precise
+// carries it (Precise when both are set, which [NewPriceBook] refuses).
+func (p Price) UnitPrice() UnitPrice {
+	if !p.Precise.cur.IsZero() {
+		return p.Precise
+	}
+	return UnitPriceOf(p.Unit)
 }
 
 // PriceQuery asks a [PriceSource] for the entries of many SKUs in the lists
@@ -53,11 +69,16 @@ type PriceRef struct {
 	CustomerGroup string `json:"customer_group,omitempty"`
 }
 
-// Resolved is the unit price chosen for a SKU and its provenance.
+// Resolved is the unit price chosen for a SKU and its provenance. Precise
+// is the price exactly, always set; Unit is the price of one unit rounded
+// half-even to the currency, for display and for callers that predate
+// precise prices: it is exact for an ordinary price. Price a line with
+// Precise.Mul, which rounds once.
 type Resolved struct {
-	SKU    string   `json:"sku"`
-	Unit   Money    `json:"unit"`
-	Source PriceRef `json:"source"`
+	SKU     string    `json:"sku"`
+	Unit    Money     `json:"unit"`
+	Precise UnitPrice `json:"precise,omitzero"`
+	Source  PriceRef  `json:"source"`
 }
 
 // NoPriceError reports a SKU that no list in the chain prices in the
@@ -96,7 +117,7 @@ type entry struct {
 	minQty int64
 	from   int64 // UnixNano, or openFrom
 	to     int64 // UnixNano, or openTo
-	unit   Money
+	unit   UnitPrice
 }
 
 const (
@@ -126,10 +147,10 @@ func fromNanos(n, open int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// NewPriceBook validates and indexes entries. It rejects empty IDs,
-// negative prices, negative tiers, empty windows and two entries with the
-// same list, SKU, currency, group, tier and start, which would make
-// resolution ambiguous.
+// NewPriceBook validates and indexes entries. It rejects empty IDs, an
+// entry with no price or with both Unit and Precise set, negative prices,
+// negative tiers, empty windows and two entries with the same list, SKU,
+// currency, group, tier and start, which would make resolution ambiguous.
 func NewPriceBook(entries []Price) (*PriceBook, error) {
 	b := &PriceBook{groups: []string{""}, ids: map[string]int32{}, gids: map[string]int32{"": 0}, bySKU: make(map[string][]entry, len(entries)), n: len(entries)}
 	for i, p := range entries {
@@ -139,10 +160,12 @@ func NewPriceBook(entries []Price) (*PriceBook, error) {
 			return nil, invalid(field+".ListID", "must not be empty")
 		case p.SKU == "":
 			return nil, invalid(field+".SKU", "must not be empty")
-		case p.Unit.cur.IsZero():
+		case p.Unit.cur.IsZero() && p.Precise.cur.IsZero():
 			return nil, invalid(field+".Unit", "has no currency")
-		case p.Unit.IsNegative():
-			return nil, invalid(field+".Unit", "%s is negative", p.Unit)
+		case !p.Unit.cur.IsZero() && !p.Precise.cur.IsZero():
+			return nil, invalid(field+".Precise", "set with Unit: an entry has one price")
+		case p.UnitPrice().IsNegative():
+			return nil, invalid(field+".Unit", "%s is negative", p.UnitPrice())
 		case p.MinQuantity < 0:
 			return nil, invalid(field+".MinQuantity", "%d is negative", p.MinQuantity)
 		case !p.ValidFrom.IsZero() && !p.ValidUntil.IsZero() && !p.ValidUntil.After(p.ValidFrom):
@@ -150,7 +173,7 @@ func NewPriceBook(entries []Price) (*PriceBook, error) {
 		}
 		b.bySKU[p.SKU] = append(b.bySKU[p.SKU], entry{
 			list: intern(&b.lists, b.ids, p.ListID), group: intern(&b.groups, b.gids, p.CustomerGroup),
-			minQty: p.MinQuantity, from: nanos(p.ValidFrom, openFrom), to: nanos(p.ValidUntil, openTo), unit: p.Unit,
+			minQty: p.MinQuantity, from: nanos(p.ValidFrom, openFrom), to: nanos(p.ValidUntil, openTo), unit: p.UnitPrice(),
 		})
 	}
 	for sku, es := range b.bySKU {
@@ -192,6 +215,8 @@ func (b *PriceBook) Len() int { return b.n }
 
 // Prices implements [PriceSource]: the entries of the queried SKUs in the
 // queried lists, sorted by SKU, then list, currency, group, tier and start.
+// A price that a Money holds exactly comes back in Unit, any other in
+// Precise.
 func (b *PriceBook) Prices(ctx context.Context, q PriceQuery) ([]Price, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -203,8 +228,13 @@ func (b *PriceBook) Prices(ctx context.Context, q PriceQuery) ([]Price, error) {
 	for _, sku := range skus {
 		for _, e := range b.bySKU[sku] {
 			if list := b.lists[e.list]; slices.Contains(q.Lists, list) {
-				out = append(out, Price{ListID: list, SKU: sku, Unit: e.unit, MinQuantity: e.minQty, CustomerGroup: b.groups[e.group],
-					ValidFrom: fromNanos(e.from, openFrom), ValidUntil: fromNanos(e.to, openTo)})
+				p := Price{ListID: list, SKU: sku, MinQuantity: e.minQty, CustomerGroup: b.groups[e.group],
+					ValidFrom: fromNanos(e.from, openFrom), ValidUntil: fromNanos(e.to, openTo)}
+				var exact bool
+				if p.Unit, exact = e.unit.Exact(); !exact {
+					p.Precise = e.unit
+				}
+				out = append(out, p)
 			}
 		}
 	}
@@ -273,7 +303,11 @@ func (r Resolver) Resolve(sku string, qty int64) (Resolved, error) {
 		}
 		if best >= 0 {
 			e := &entries[best]
-			return Resolved{SKU: sku, Unit: e.unit, Source: PriceRef{ListID: r.names[ci], MinQuantity: e.minQty, CustomerGroup: r.b.groups[e.group]}}, nil
+			unit := Money{units: e.unit.coef, cur: e.unit.cur}
+			if e.unit.ps != 1<<1 { // not an ordinary price (per 1, in minor units)
+				unit = e.unit.rounded()
+			}
+			return Resolved{SKU: sku, Unit: unit, Precise: e.unit, Source: PriceRef{ListID: r.names[ci], MinQuantity: e.minQty, CustomerGroup: r.b.groups[e.group]}}, nil
 		}
 	}
 	return Resolved{}, &NoPriceError{SKU: sku, Lists: slices.Clone(r.names)}
@@ -294,4 +328,15 @@ func better(p, q *entry) bool {
 		return p.minQty > q.minQty
 	}
 	return p.from > q.from
+}
+
+// rounded is the price of one unit rounded half-even, as [Resolved.Unit]
+// shows a precise price. It cannot fail: the price of one unit is at most
+// that of Per units. Kept out of line so that resolving an ordinary price
+// costs what it did before precise prices.
+//
+//go:noinline
+func (u UnitPrice) rounded() Money {
+	m, _ := u.Round(HalfEven)
+	return m
 }

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -102,11 +103,18 @@ func TestPriceBookRoundTrip(t *testing.T) {
 				MinQuantity:   rapid.Int64Range(0, 3).Draw(t, "tier"),
 				CustomerGroup: rapid.SampledFrom([]string{"", "staff", "members"}).Draw(t, "group"),
 			}
+			if rapid.Bool().Draw(t, "precise") {
+				u := unitPriceGen(p.Unit.cur).Draw(t, "precise price")
+				if u.coef < 0 {
+					u.coef = -u.coef
+				}
+				p.Unit, p.Precise = Money{}, u
+			}
 			if rapid.Bool().Draw(t, "windowed") {
 				p.ValidFrom = base.Add(time.Duration(rapid.IntRange(0, 100).Draw(t, "from")) * time.Hour)
 				p.ValidUntil = p.ValidFrom.Add(time.Duration(rapid.IntRange(1, 100).Draw(t, "len")) * time.Hour)
 			}
-			key := fmt.Sprint(p.ListID, p.SKU, p.Unit.cur, p.CustomerGroup, p.MinQuantity, p.ValidFrom)
+			key := fmt.Sprint(p.ListID, p.SKU, p.UnitPrice().cur, p.CustomerGroup, p.MinQuantity, p.ValidFrom)
 			if seen[key] {
 				continue
 			}
@@ -129,11 +137,86 @@ func TestPriceBookRoundTrip(t *testing.T) {
 		}
 		for _, p := range in {
 			if !slices.ContainsFunc(out, func(o Price) bool {
-				return o.ListID == p.ListID && o.SKU == p.SKU && o.Unit == p.Unit && o.MinQuantity == p.MinQuantity &&
+				return o.ListID == p.ListID && o.SKU == p.SKU && o.UnitPrice() == p.UnitPrice() && o.MinQuantity == p.MinQuantity &&
 					o.CustomerGroup == p.CustomerGroup && o.ValidFrom.Equal(p.ValidFrom) && o.ValidUntil.Equal(p.ValidUntil)
 			}) {
 				t.Fatalf("%+v did not come back", p)
 			}
 		}
 	})
+}
+
+// TestPrecisePrices: a price list entry may carry six decimals or a price
+// per 1,000; resolution gives it exactly (Precise) and rounded (Unit), and
+// Prices gives back an ordinary price in Unit, any other in Precise.
+func TestPrecisePrices(t *testing.T) {
+	perThousand, err := MustParseUnitPrice("12.50", "EUR").WithPer(1000)
+	require.NoError(t, err)
+	book, err := NewPriceBook([]Price{
+		{ListID: "b2b", SKU: "screw", Precise: MustParseUnitPrice("0.0125", "EUR")},
+		{ListID: "b2b", SKU: "screw", Precise: perThousand, MinQuantity: 10_000},
+		{ListID: "b2b", SKU: "fuel", Precise: MustParseUnitPrice("1.859", "EUR")},
+		{ListID: "b2b", SKU: "mug", Precise: MustParseUnitPrice("12.5", "EUR")},
+		{ListID: "b2b", SKU: "rice", Precise: MustParseUnitPrice("0.125", "JPY")},
+	})
+	require.NoError(t, err)
+	ctx := channel.Context{Currency: "EUR", PriceLists: []string{"b2b"}, AsOf: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	tests := []struct {
+		sku, currency  string
+		qty            int64
+		precise, unit  string
+		per            int64
+		line, lineWant string
+	}{
+		{sku: "screw", qty: 3, precise: "0.0125", unit: "0.01", per: 1, lineWant: "0.04"},
+		{sku: "screw", qty: 10_000, precise: "12.50", unit: "0.01", per: 1000, lineWant: "125.00"},
+		{sku: "fuel", qty: 45, precise: "1.859", unit: "1.86", per: 1, lineWant: "83.66"},
+		{sku: "mug", qty: 2, precise: "12.50", unit: "12.50", per: 1, lineWant: "25.00"},
+		{sku: "rice", currency: "JPY", qty: 300, precise: "0.125", unit: "0", per: 1, lineWant: "38"}, // 37.5 → 38
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.qty, " ", tt.sku), func(t *testing.T) {
+			c := ctx
+			if tt.currency != "" {
+				c.Currency = tt.currency
+			}
+			r, err := book.Resolve(tt.sku, tt.qty, c)
+			require.NoError(t, err)
+			assert.Equal(t, tt.precise, r.Precise.Amount())
+			assert.Equal(t, tt.per, r.Precise.Per())
+			assert.Equal(t, tt.unit, r.Unit.Amount())
+			line, err := r.Precise.Mul(tt.qty, HalfEven)
+			require.NoError(t, err)
+			assert.Equal(t, tt.lineWant, line.Amount())
+		})
+	}
+
+	got, err := book.Prices(context.Background(), PriceQuery{Lists: []string{"b2b"}, SKUs: []string{"mug", "screw"}})
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+	assert.Equal(t, MustParse("12.50", "EUR"), got[0].Unit, "an ordinary price comes back in Unit")
+	assert.Equal(t, UnitPrice{}, got[0].Precise)
+	assert.Equal(t, MustParseUnitPrice("0.0125", "EUR"), got[1].Precise)
+	assert.Equal(t, Money{}, got[1].Unit)
+	assert.Equal(t, perThousand, got[2].UnitPrice())
+
+	b, err := json.Marshal(got[1])
+	require.NoError(t, err)
+	var back Price
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, got[1], back)
+	assert.Contains(t, string(b), `"precise":{"amount":"0.0125","currency":"EUR"}`)
+	b, err = json.Marshal(got[0])
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "precise", "an ordinary entry encodes as before")
+
+	for name, p := range map[string]Price{
+		"both":     {ListID: "l", SKU: "a", Unit: MustParse("1.00", "EUR"), Precise: MustParseUnitPrice("1", "EUR")},
+		"negative": {ListID: "l", SKU: "a", Precise: MustParseUnitPrice("-0.0125", "EUR")},
+	} {
+		_, err := NewPriceBook([]Price{p})
+		assert.ErrorIs(t, err, ErrInvalid, name)
+	}
+	_, err = NewPriceBook([]Price{{ListID: "l", SKU: "a", Unit: MustParse("1.00", "EUR")}, {ListID: "l", SKU: "a", Precise: MustParseUnitPrice("0.99", "EUR")}})
+	assert.ErrorIs(t, err, ErrInvalid, "duplicates across Unit and Precise")
 }

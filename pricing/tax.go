@@ -144,7 +144,11 @@ const (
 	// PerLine rounds the tax of each line once (the default).
 	PerLine TaxRounding = iota
 	// PerUnit rounds the tax of one unit and multiplies, as a till printing
-	// unit prices with tax does.
+	// unit prices with tax does. A line whose unit price is more precise
+	// than the currency ([TaxLine.Unit]) is taxed per line instead: its
+	// units have no whole-minor-unit price whose tax a till could print,
+	// and splitting 125.00 EUR over 10,000 screws at 0.0125 into cents
+	// would tax each cent at nothing.
 	PerUnit
 	// PerDocument rounds the tax once per rate over the whole basket and
 	// spreads it back over the lines by largest remainder.
@@ -181,6 +185,16 @@ type TaxLine struct {
 	Amount   Money
 	Quantity int64
 	Rate     Rate
+	// Unit is the unit price the line was priced at, optional. Only
+	// per-unit rounding reads it: a unit price that a Money does not hold
+	// exactly ([UnitPrice.Exact] false) makes the line taxed as a whole.
+	Unit UnitPrice
+}
+
+// wholeLine reports whether per-unit rounding taxes l as a whole.
+func (l *TaxLine) wholeLine() bool {
+	_, exact := l.Unit.Exact()
+	return !exact
 }
 
 // Taxed is the outcome for one line. Gross = Net + Tax holds exactly.
@@ -211,6 +225,8 @@ func AppendTax(dst []Taxed, lines []TaxLine, p TaxPolicy) ([]Taxed, error) {
 		switch {
 		case l.Amount.cur != cur || cur.IsZero():
 			return dst, mismatch(cur, l.Amount.cur)
+		case !l.Unit.cur.IsZero() && l.Unit.cur != cur:
+			return dst, mismatch(cur, l.Unit.cur)
 		case l.Amount.IsNegative():
 			return dst, invalid(fmt.Sprintf("lines[%d].Amount", i), "%s is negative", l.Amount)
 		case l.Quantity < 1 && p.Rounding == PerUnit:
@@ -231,8 +247,14 @@ func AppendTax(dst []Taxed, lines []TaxLine, p TaxPolicy) ([]Taxed, error) {
 			}
 		}
 	case PerUnit:
-		for i, l := range lines {
-			if out[i].Tax.units, ok = taxPerUnit(l.Amount.units, l.Quantity, l.Rate, p); !ok {
+		for i := range lines {
+			l := &lines[i]
+			if l.wholeLine() {
+				out[i].Tax.units, ok = taxOf(l.Amount.units, l.Rate, p)
+			} else {
+				out[i].Tax.units, ok = taxPerUnit(l.Amount.units, l.Quantity, l.Rate, p)
+			}
+			if !ok {
 				return dst[:base], ErrOverflow
 			}
 		}

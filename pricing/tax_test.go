@@ -18,26 +18,26 @@ func TestTaxWorkedExamples(t *testing.T) {
 		policy          TaxPolicy
 		net, tax, gross []string
 	}{
-		{"3 × 1.08 at 19 % net, per line", []TaxLine{{"a", eur("3.24"), 3, MustPercent("19")}}, TaxPolicy{Rounding: PerLine},
+		{"3 × 1.08 at 19 % net, per line", []TaxLine{{Key: "a", Amount: eur("3.24"), Quantity: 3, Rate: MustPercent("19")}}, TaxPolicy{Rounding: PerLine},
 			[]string{"3.24"}, []string{"0.62"}, []string{"3.86"}},
-		{"3 × 1.08 at 19 % net, per unit", []TaxLine{{"a", eur("3.24"), 3, MustPercent("19")}}, TaxPolicy{Rounding: PerUnit},
+		{"3 × 1.08 at 19 % net, per unit", []TaxLine{{Key: "a", Amount: eur("3.24"), Quantity: 3, Rate: MustPercent("19")}}, TaxPolicy{Rounding: PerUnit},
 			[]string{"3.24"}, []string{"0.63"}, []string{"3.87"}},
-		{"3 × 1.08 at 19 % gross, per line", []TaxLine{{"a", eur("3.24"), 3, MustPercent("19")}}, TaxPolicy{Inclusive: true},
+		{"3 × 1.08 at 19 % gross, per line", []TaxLine{{Key: "a", Amount: eur("3.24"), Quantity: 3, Rate: MustPercent("19")}}, TaxPolicy{Inclusive: true},
 			[]string{"2.72"}, []string{"0.52"}, []string{"3.24"}},
-		{"3 × 1.08 at 19 % gross, per unit", []TaxLine{{"a", eur("3.24"), 3, MustPercent("19")}}, TaxPolicy{Inclusive: true, Rounding: PerUnit},
+		{"3 × 1.08 at 19 % gross, per unit", []TaxLine{{Key: "a", Amount: eur("3.24"), Quantity: 3, Rate: MustPercent("19")}}, TaxPolicy{Inclusive: true, Rounding: PerUnit},
 			[]string{"2.73"}, []string{"0.51"}, []string{"3.24"}},
-		{"per unit after an indivisible discount", []TaxLine{{"a", eur("3.23"), 3, MustPercent("19")}}, TaxPolicy{Rounding: PerUnit},
+		{"per unit after an indivisible discount", []TaxLine{{Key: "a", Amount: eur("3.23"), Quantity: 3, Rate: MustPercent("19")}}, TaxPolicy{Rounding: PerUnit},
 			// units 1.08, 1.08, 1.07: taxes 0.21, 0.21, 0.20
 			[]string{"3.23"}, []string{"0.62"}, []string{"3.85"}},
-		{"per line vs per document", []TaxLine{{"a", eur("0.05"), 1, MustPercent("10")}, {"b", eur("0.05"), 1, MustPercent("10")}, {"c", eur("0.05"), 1, MustPercent("10")}},
+		{"per line vs per document", []TaxLine{{Key: "a", Amount: eur("0.05"), Quantity: 1, Rate: MustPercent("10")}, {Key: "b", Amount: eur("0.05"), Quantity: 1, Rate: MustPercent("10")}, {Key: "c", Amount: eur("0.05"), Quantity: 1, Rate: MustPercent("10")}},
 			TaxPolicy{Rounding: PerLine}, []string{"0.05", "0.05", "0.05"}, []string{"0.00", "0.00", "0.00"}, []string{"0.05", "0.05", "0.05"}},
-		{"per document rounds once per rate", []TaxLine{{"a", eur("0.05"), 1, MustPercent("10")}, {"b", eur("0.05"), 1, MustPercent("10")}, {"c", eur("0.05"), 1, MustPercent("10")}},
+		{"per document rounds once per rate", []TaxLine{{Key: "a", Amount: eur("0.05"), Quantity: 1, Rate: MustPercent("10")}, {Key: "b", Amount: eur("0.05"), Quantity: 1, Rate: MustPercent("10")}, {Key: "c", Amount: eur("0.05"), Quantity: 1, Rate: MustPercent("10")}},
 			TaxPolicy{Rounding: PerDocument}, []string{"0.05", "0.05", "0.05"}, []string{"0.01", "0.01", "0.00"}, []string{"0.06", "0.06", "0.05"}}, // 0.015 → 0.02 half-even
-		{"mixed rates per document", []TaxLine{{"food", eur("10.00"), 1, MustPercent("5.5")}, {"toy", eur("10.00"), 1, MustPercent("20")}},
+		{"mixed rates per document", []TaxLine{{Key: "food", Amount: eur("10.00"), Quantity: 1, Rate: MustPercent("5.5")}, {Key: "toy", Amount: eur("10.00"), Quantity: 1, Rate: MustPercent("20")}},
 			TaxPolicy{Rounding: PerDocument, Inclusive: true}, []string{"9.48", "8.33"}, []string{"0.52", "1.67"}, []string{"10.00", "10.00"}},
-		{"half-up vs half-even", []TaxLine{{"a", eur("0.25"), 1, MustPercent("10")}}, TaxPolicy{Mode: HalfUp},
+		{"half-up vs half-even", []TaxLine{{Key: "a", Amount: eur("0.25"), Quantity: 1, Rate: MustPercent("10")}}, TaxPolicy{Mode: HalfUp},
 			[]string{"0.25"}, []string{"0.03"}, []string{"0.28"}},
-		{"half-even", []TaxLine{{"a", eur("0.25"), 1, MustPercent("10")}}, TaxPolicy{Mode: HalfEven},
+		{"half-even", []TaxLine{{Key: "a", Amount: eur("0.25"), Quantity: 1, Rate: MustPercent("10")}}, TaxPolicy{Mode: HalfEven},
 			[]string{"0.25"}, []string{"0.02"}, []string{"0.27"}},
 	}
 	for _, tt := range tests {
@@ -54,13 +54,13 @@ func TestTaxWorkedExamples(t *testing.T) {
 }
 
 func TestTaxRejectsBadInput(t *testing.T) {
-	_, err := ComputeTax([]TaxLine{{"a", MustParse("1", "EUR"), 1, MustPercent("10")}, {"b", MustParse("1", "USD"), 1, MustPercent("10")}}, TaxPolicy{})
+	_, err := ComputeTax([]TaxLine{{Key: "a", Amount: MustParse("1", "EUR"), Quantity: 1, Rate: MustPercent("10")}, {Key: "b", Amount: MustParse("1", "USD"), Quantity: 1, Rate: MustPercent("10")}}, TaxPolicy{})
 	assert.ErrorIs(t, err, ErrCurrencyMismatch)
-	_, err = ComputeTax([]TaxLine{{"a", MustParse("-1", "EUR"), 1, MustPercent("10")}}, TaxPolicy{})
+	_, err = ComputeTax([]TaxLine{{Key: "a", Amount: MustParse("-1", "EUR"), Quantity: 1, Rate: MustPercent("10")}}, TaxPolicy{})
 	assert.ErrorIs(t, err, ErrInvalid)
-	_, err = ComputeTax([]TaxLine{{"a", MustParse("1", "EUR"), 0, MustPercent("10")}}, TaxPolicy{Rounding: PerUnit})
+	_, err = ComputeTax([]TaxLine{{Key: "a", Amount: MustParse("1", "EUR"), Quantity: 0, Rate: MustPercent("10")}}, TaxPolicy{Rounding: PerUnit})
 	assert.ErrorIs(t, err, ErrInvalid)
-	_, err = ComputeTax([]TaxLine{{"a", MustParse("1", "EUR"), 1, MustPercent("10")}}, TaxPolicy{Mode: 99})
+	_, err = ComputeTax([]TaxLine{{Key: "a", Amount: MustParse("1", "EUR"), Quantity: 1, Rate: MustPercent("10")}}, TaxPolicy{Mode: 99})
 	assert.ErrorIs(t, err, ErrInvalid)
 }
 
@@ -137,4 +137,44 @@ func TestTaxIdentity(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTaxPerUnitWithPrecisePrices: per-unit rounding taxes a line priced
+// more precisely than the currency as a whole. Split into cents, 10,000
+// screws at 0.0125 (125.00 EUR incl. 20 %) would carry no tax at all.
+func TestTaxPerUnitWithPrecisePrices(t *testing.T) {
+	eur := func(s string) Money { return MustParse(s, "EUR") }
+	perThousand, err := MustParseUnitPrice("12.50", "EUR").WithPer(1000)
+	require.NoError(t, err)
+	rate := MustPercent("20")
+	tests := []struct {
+		name   string
+		line   TaxLine
+		policy TaxPolicy
+		tax    string
+	}{
+		{"screws, no unit price given: split into cents", TaxLine{Key: "a", Amount: eur("125.00"), Quantity: 10_000, Rate: rate},
+			TaxPolicy{Inclusive: true, Rounding: PerUnit}, "0.00"},
+		{"screws at 0.0125: taxed as a whole", TaxLine{Key: "a", Amount: eur("125.00"), Quantity: 10_000, Rate: rate, Unit: MustParseUnitPrice("0.0125", "EUR")},
+			TaxPolicy{Inclusive: true, Rounding: PerUnit}, "20.83"},
+		{"screws at 12.50 per 1,000: as a whole", TaxLine{Key: "a", Amount: eur("125.00"), Quantity: 10_000, Rate: rate, Unit: perThousand},
+			TaxPolicy{Inclusive: true, Rounding: PerUnit}, "20.83"},
+		{"net screws at 0.0125: as a whole", TaxLine{Key: "a", Amount: eur("0.04"), Quantity: 3, Rate: rate, Unit: MustParseUnitPrice("0.0125", "EUR")},
+			TaxPolicy{Rounding: PerUnit}, "0.01"},
+		{"an ordinary unit price changes nothing", TaxLine{Key: "a", Amount: eur("3.24"), Quantity: 3, Rate: MustPercent("19"), Unit: MustParseUnitPrice("1.08", "EUR")},
+			TaxPolicy{Rounding: PerUnit}, "0.63"},
+		{"per line ignores the unit price", TaxLine{Key: "a", Amount: eur("3.24"), Quantity: 3, Rate: MustPercent("19"), Unit: MustParseUnitPrice("1.08", "EUR")},
+			TaxPolicy{Rounding: PerLine}, "0.62"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ComputeTax([]TaxLine{tt.line}, tt.policy)
+			require.NoError(t, err)
+			assert.Equal(t, tt.tax, got[0].Tax.Amount())
+			gross, _ := got[0].Net.Add(got[0].Tax)
+			assert.Equal(t, got[0].Gross, gross)
+		})
+	}
+	_, err = ComputeTax([]TaxLine{{Key: "a", Amount: eur("1.00"), Quantity: 1, Rate: rate, Unit: MustParseUnitPrice("1", "USD")}}, TaxPolicy{})
+	assert.ErrorIs(t, err, ErrCurrencyMismatch)
 }

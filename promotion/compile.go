@@ -96,6 +96,11 @@ func (c *compiled) name() string {
 func Compile(promos []Promotion) (*Set, error) { return compile(promos, true) }
 
 func compile(in []Promotion, indexed bool) (*Set, error) {
+	return compileWith(in, indexed, CompileOptions{})
+}
+
+func compileWith(in []Promotion, indexed bool, opts CompileOptions) (*Set, error) {
+	measured := opts.measuredSet()
 	ps := make([]compiled, len(in))
 	for i := range in {
 		ps[i].Promotion = normalize(in[i])
@@ -108,6 +113,7 @@ func compile(in []Promotion, indexed bool) (*Set, error) {
 			continue
 		}
 		errs = validate(&ps[i].Promotion, errs)
+		errs = refuseMeasured(&ps[i].Promotion, measured, errs)
 	}
 	errs = validateGroups(ps, errs)
 	if len(errs) > 0 {

@@ -52,6 +52,37 @@
 // are sorted by running unit value (line total / quantity, compared exactly,
 // ties by line ID) and quantities are walked.
 //
+// # Precise unit prices
+//
+// A line priced more precisely than the currency ([Line.Precise]: 0.0125
+// EUR a screw, 12.50 EUR per 1,000) enters the engine as its subtotal,
+// price × quantity rounded once with [Options.Rounding] (3 screws: 0.04,
+// not 3 × 0.01), and from there the engine only sees minor units. Percent
+// and amount effects work on line and basket subtotals and are exact as
+// for any line. Effects that work on units (fixed price, amount off per
+// unit, buy X get Y, bundles, limits in units) value k of a line's q units
+// at the line's share of its running total t: t·k/q rounded half-even, and
+// exactly t for all q units. So the free screw of "buy 2 get 1" on 3
+// screws at 0.0125 (0.04) is worth 0.01 and the shopper pays 0.03; a share
+// never exceeds the line, so no effect makes a line negative, and the
+// result depends on the line alone, not on its unit price's decimals.
+//
+// # Weighed and measured goods
+//
+// A [Line] marked Measured (cheese by the kg, fabric by the metre) counts
+// thousandths of its unit of measure, 0.347 kg being Quantity 347, and its
+// subtotal is the price per unit of measure × the measure, rounded once
+// ([pricing.UnitPrice.MulMeasure]). Effects that make sense on a measure
+// work on it: percent off, basket and tiered effects on its subtotal, and
+// AmountOff and FixedPrice per unit of measure (0.50 off per kg, or 19.90
+// per kg, on 0.347 kg: the amount × 0.347, rounded once with
+// [Options.Rounding], and capped at the line as always). Effects that
+// count units do not: a measured line is never a unit. Buy X get Y,
+// bundle components, minimum quantities and limits in units
+// (MaxApplications of a line effect) leave it out even when a category
+// brings it in, and [CompileWith] refuses them outright for the SKUs it is
+// told are measured ([CompileOptions.Measured], [*MeasuredError]).
+//
 // # Determinism
 //
 // Evaluation reads no clock, no globals and no map order: the same set and

@@ -26,6 +26,9 @@ func (ev *evaluator) compute(c *compiled, cd *cand, prices, feePrices []int64, c
 	}
 	sc := ev.sc
 	ls, none := ev.eligible(cd, &e.Target, closures, sc.tmp[:0])
+	if countsUnits(c) {
+		ls, none = ev.dropMeasured(ls, 0, none)
+	}
 	sc.tmp = ls
 	if len(ls) == 0 {
 		return none, nil
@@ -58,11 +61,11 @@ func (ev *evaluator) compute(c *compiled, cd *cand, prices, feePrices []int64, c
 				}
 			case AmountOff:
 				d = v
-				if a, ok := mul(e.Amount.MinorUnits(), k); ok && a < v {
+				if a, ok := ev.perUnit(e.Amount, li, k); ok && a < v {
 					d = a
 				}
 			case FixedPrice:
-				if f, ok := mul(e.Amount.MinorUnits(), k); ok && f < v {
+				if f, ok := ev.perUnit(e.Amount, li, k); ok && f < v {
 					d = v - f
 				}
 			}
@@ -204,6 +207,7 @@ func (ev *evaluator) computeBundle(c *compiled, cd *cand, prices, out []int64) (
 		start := len(sc.bLines)
 		sc.bOff = append(sc.bOff, int32(start))
 		sc.bLines, _ = ev.eligible(cd, &comps[i].Target, false, sc.bLines)
+		sc.bLines, _ = ev.dropMeasured(sc.bLines, start, outcome{}) // a bundle counts units
 		ev.sortByUnitValue(sc.bLines[start:], prices, true)
 		found = found || len(sc.bLines) > start
 	}

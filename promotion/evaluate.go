@@ -147,6 +147,9 @@ func (s *Set) EvaluateWith(lines []Line, fees []Fee, ctx channel.Context, w Wall
 	if ctx.AsOf.IsZero() {
 		return Evaluation{}, &InputError{Field: "ctx.AsOf", Reason: "the as-of time must be set"}
 	}
+	if !opt.Rounding.Valid() {
+		return Evaluation{}, &InputError{Field: "opt.Rounding", Reason: fmt.Sprintf("unknown rounding %s", opt.Rounding)}
+	}
 	if len(lines) >= math.MaxInt32-2 || len(fees) >= math.MaxInt32-2 {
 		return Evaluation{}, &InputError{Field: "lines", Reason: "too many lines or fees"}
 	}
@@ -223,12 +226,11 @@ func (ev *evaluator) prepare() error {
 			return inputErr("lines", int(oi), "SKU", "must not be empty", nil)
 		case l.Quantity < 1:
 			return inputErr("lines", int(oi), "Quantity", fmt.Sprintf("must be at least 1, not %d", l.Quantity), nil)
-		case l.UnitPrice.Currency() != ev.cur:
-			return inputErr("lines", int(oi), "UnitPrice", fmt.Sprintf("%s is not in %s", l.UnitPrice.Currency(), ev.ctx.Currency), pricing.ErrCurrencyMismatch)
-		case l.UnitPrice.IsNegative():
-			return inputErr("lines", int(oi), "UnitPrice", "negative price "+l.UnitPrice.String(), nil)
 		}
-		sub, ok := mul(l.UnitPrice.MinorUnits(), l.Quantity)
+		sub, ok, err := ev.subtotal(l, int(oi))
+		if err != nil {
+			return err
+		}
 		if ok {
 			total, ok = checkedAdd(total, sub)
 		}
@@ -274,6 +276,39 @@ func (ev *evaluator) prepare() error {
 	slices.Sort(sc.codes)
 	sc.codes = slices.Compact(sc.codes)
 	return nil
+}
+
+// subtotal validates the unit price of line l (input index oi) and returns
+// its subtotal before promotions: UnitPrice × Quantity exactly, or Precise
+// × Quantity rounded once with the options' mode; ok is false when it does
+// not fit.
+func (ev *evaluator) subtotal(l *Line, oi int) (sub int64, ok bool, err error) {
+	if l.Precise.Currency().IsZero() {
+		switch {
+		case l.UnitPrice.Currency() != ev.cur:
+			return 0, false, inputErr("lines", oi, "UnitPrice", fmt.Sprintf("%s is not in %s", l.UnitPrice.Currency(), ev.ctx.Currency), pricing.ErrCurrencyMismatch)
+		case l.UnitPrice.IsNegative():
+			return 0, false, inputErr("lines", oi, "UnitPrice", "negative price "+l.UnitPrice.String(), nil)
+		}
+		if l.Measured {
+			return measuredSubtotal(pricing.UnitPriceOf(l.UnitPrice), l, ev.opt.Rounding)
+		}
+		sub, ok = mul(l.UnitPrice.MinorUnits(), l.Quantity)
+		return sub, ok, nil
+	}
+	switch {
+	case !l.UnitPrice.Currency().IsZero():
+		return 0, false, inputErr("lines", oi, "Precise", "set with UnitPrice: a line has one unit price", nil)
+	case l.Precise.Currency() != ev.cur:
+		return 0, false, inputErr("lines", oi, "Precise", fmt.Sprintf("%s is not in %s", l.Precise.Currency(), ev.ctx.Currency), pricing.ErrCurrencyMismatch)
+	case l.Precise.IsNegative():
+		return 0, false, inputErr("lines", oi, "Precise", "negative price "+l.Precise.String(), nil)
+	}
+	if l.Measured {
+		return measuredSubtotal(l.Precise, l, ev.opt.Rounding)
+	}
+	m, err := l.Precise.Mul(l.Quantity, ev.opt.Rounding)
+	return m.MinorUnits(), err == nil, nil
 }
 
 // sortedOrder returns the positions 0 … n-1 sorted by key, using keys as
@@ -584,7 +619,7 @@ func (ev *evaluator) eligibility(c *compiled, cd *cand) (Reason, gapRec) {
 	if c.MinQuantity > 0 {
 		var have int64
 		for _, li := range ev.candidateLines(cd) {
-			if c.QuantityTarget.matches(ev.line(li)) {
+			if l := ev.line(li); !l.Measured && c.QuantityTarget.matches(l) { // measured goods have no units
 				have = satAdd(have, ev.sc.qty[li])
 			}
 		}

@@ -20,6 +20,19 @@ type Line struct {
 	// UnitPrice is the price of one unit before any promotion (from the
 	// price list), in the context's currency.
 	UnitPrice pricing.Money
+	// Precise is the unit price instead of UnitPrice when it is more
+	// precise than the currency or given per a quantity (0.0125 EUR a
+	// screw, 12.50 EUR per 1,000); UnitPrice is then left unset. The line's
+	// subtotal is Precise × Quantity rounded once ([Options.Rounding]), and
+	// every effect works on that subtotal, never on a rounded unit price.
+	Precise pricing.UnitPrice
+	// Measured says the line is weighed or measured goods: Quantity counts
+	// thousandths of the unit of measure the price is per
+	// ([pricing.MeasureDecimals]: 0.347 kg at 24.90 per kg is Quantity
+	// 347), and the subtotal is [pricing.UnitPrice.MulMeasure], rounded
+	// once. Such a line has no units: see "Weighed and measured goods" in
+	// the package documentation.
+	Measured bool
 }
 
 // Fee is a fulfilment fee of the basket, such as shipping.
@@ -42,6 +55,10 @@ type Options struct {
 	// spent (this package keeps no budgets): they are reported not applicable
 	// with ReasonLimitReached.
 	Exhausted []string
+	// Rounding rounds the subtotal of a line priced at a precise unit
+	// price ([Line.Precise]), once; half-even by default. It should be the
+	// mode the caller prices its own lines with, so that both agree.
+	Rounding pricing.RoundingMode
 }
 
 // Evaluation is the outcome of [Set.Evaluate]. All amounts are in the
@@ -75,7 +92,7 @@ type Evaluation struct {
 // LineResult is the outcome for one line.
 type LineResult struct {
 	LineID string `json:"line_id"`
-	// Subtotal is Quantity × UnitPrice.
+	// Subtotal is Quantity × UnitPrice, or Precise × Quantity rounded once.
 	Subtotal pricing.Money `json:"subtotal"`
 	// Adjustments are the discounts on this line in the order they were
 	// applied; basket discounts appear as the part allocated to this line.

@@ -41,7 +41,9 @@
 //     otherwise; the other mark is refused, and there are no thousands
 //     separators. With ',' as both separator and mark, decimals must be
 //     quoted ("12,50"). Amounts are exact and may not have more decimals
-//     than their currency (12.505 EUR is refused, never rounded).
+//     than their currency (12.505 EUR is refused, never rounded), except
+//     unit prices, which take up to 6 (0.0125 EUR a screw; a 7th non-zero
+//     decimal is refused).
 //     Quantities are whole; a zero fraction is accepted (12,000 in a
 //     semicolon file is 12).
 //     Percentages are in percent: 10 or 12,5 or 10 %.
@@ -56,9 +58,12 @@
 //
 // # Prices
 //
-//	sku*  list*  currency*  unit_price*  min_quantity  customer_group  valid_from  valid_until
+//	sku*  list*  currency*  unit_price*  price_per  min_quantity  customer_group  valid_from  valid_until
 //
-// One row per price-list entry (pricing.Price). min_quantity is the tier
+// One row per price-list entry (pricing.Price). unit_price has up to 6
+// decimals; price_per (empty or 1…1,000,000,000) says how many units it
+// prices (12.50 per 1,000 screws); the line amount is rounded once.
+// min_quantity is the tier
 // threshold (empty, 0 or 1: the base price); customer_group restricts the
 // entry to a group; the window is [valid_from, valid_until). A French
 // export:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	erpcsv "github.com/omnibasket/omnibasket/adapters/csv"
+	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/pricing"
 )
 
@@ -116,10 +117,10 @@ func TestDecimalMarkRule(t *testing.T) {
 }
 
 func TestExactAmounts(t *testing.T) {
-	in := "sku,list,currency,unit_price\nA,l,EUR,0.10\nB,l,KWD,1.234\nC,l,EUR,12.505\n"
+	in := "sku,list,currency,unit_price\nA,l,EUR,0.10\nB,l,KWD,1.234\nC,l,EUR,12.5050001\n"
 	_, err := erpcsv.LoadPrices(ctx, strings.NewReader(in), erpcsv.Options{File: "p.csv"})
 	_, errs := rowErrors(t, err)
-	expectRowError(t, errs[0], "p.csv", 4, "unit_price", "12.505")
+	expectRowError(t, errs[0], "p.csv", 4, "unit_price", "12.5050001")
 	if !errors.Is(err, pricing.ErrTooPrecise) {
 		t.Fatalf("%v does not match pricing.ErrTooPrecise", err)
 	}
@@ -330,5 +331,96 @@ func TestReadError(t *testing.T) {
 	var le *erpcsv.LoadError
 	if errors.As(err, &le) {
 		t.Fatal("an I/O error is not a row error")
+	}
+}
+
+// TestPrecisePrices: unit prices of up to six decimals whatever the
+// currency, and prices per a quantity (price_per), as a B2B or fuel ERP
+// exports them. A price a Money holds exactly still comes in Unit.
+func TestPrecisePrices(t *testing.T) {
+	in := "sku;list;currency;unit_price;price_per;min_quantity\n" +
+		"SCREW-M4;trade;EUR;0,0125;;\n" +
+		"SCREW-M4;trade;EUR;11,50;1000;10000\n" +
+		"FUEL-SP95;trade;EUR;1,859;;\n" +
+		"RICE;trade;JPY;0,125;1;\n" +
+		"MUG;trade;EUR;12,500000;;\n" +
+		"BOX;trade;EUR;12,50;1;\n" +
+		"PEG;trade;KWD;0,000001;;\n"
+	prices, err := erpcsv.LoadPrices(ctx, strings.NewReader(in), erpcsv.Options{File: "trade.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := func(amount, cur string, n int64) pricing.UnitPrice {
+		u, err := pricing.MustParseUnitPrice(amount, cur).WithPer(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	want := []pricing.Price{
+		{ListID: "trade", SKU: "SCREW-M4", Precise: pricing.MustParseUnitPrice("0.0125", "EUR")},
+		{ListID: "trade", SKU: "SCREW-M4", Precise: per("11.50", "EUR", 1000), MinQuantity: 10_000},
+		{ListID: "trade", SKU: "FUEL-SP95", Precise: pricing.MustParseUnitPrice("1.859", "EUR")},
+		{ListID: "trade", SKU: "RICE", Precise: pricing.MustParseUnitPrice("0.125", "JPY")},
+		{ListID: "trade", SKU: "MUG", Unit: eur("12.50")},
+		{ListID: "trade", SKU: "BOX", Unit: eur("12.50")},
+		{ListID: "trade", SKU: "PEG", Precise: pricing.MustParseUnitPrice("0.000001", "KWD")},
+	}
+	if !slices.Equal(prices, want) {
+		t.Fatalf("prices\n%+v\nwant\n%+v", prices, want)
+	}
+	book, err := pricing.NewPriceBook(prices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctxEUR := channel.Context{Currency: "EUR", PriceLists: []string{"trade"}, AsOf: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	for _, tc := range []struct {
+		sku  string
+		qty  int64
+		want string
+	}{
+		{"SCREW-M4", 3, "0.04"}, {"SCREW-M4", 10_000, "115.00"}, {"FUEL-SP95", 45, "83.66"},
+	} {
+		r, err := book.Resolve(tc.sku, tc.qty, ctxEUR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line, err := r.Precise.Mul(tc.qty, pricing.HalfEven); err != nil || line.Amount() != tc.want {
+			t.Fatalf("%d × %s at %v = %v, %v; want %s", tc.qty, tc.sku, r.Precise, line, err, tc.want)
+		}
+	}
+
+	for _, tc := range []struct {
+		name, row, column, reason string
+		kind                      error
+	}{
+		{"a seventh decimal", "A;l;EUR;0,0000001;", "unit_price", "more than 6 decimals", pricing.ErrTooPrecise},
+		{"per zero", "A;l;EUR;1,00;0", "price_per", "below 1", nil},
+		{"per negative", "A;l;EUR;1,00;-1000", "price_per", "below 1", nil},
+		{"per not whole", "A;l;EUR;1,00;2,5", "price_per", "not a whole number", nil},
+		{"per too large", "A;l;EUR;1,00;1000000001", "price_per", "above", nil},
+		{"negative precise", "A;l;EUR;-0,0125;", "unit_price", "negative", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prices, err := erpcsv.LoadPrices(ctx, strings.NewReader("sku;list;currency;unit_price;price_per\n"+tc.row+"\n"), erpcsv.Options{File: "p.csv"})
+			if prices != nil {
+				t.Fatal("data returned with an error")
+			}
+			_, errs := rowErrors(t, err)
+			expectRowError(t, errs[0], "p.csv", 2, tc.column, tc.reason)
+			if tc.kind != nil && !errors.Is(err, tc.kind) {
+				t.Fatalf("%v does not match %v", err, tc.kind)
+			}
+		})
+	}
+
+	// An ordinary entry and a precise one for the same list, SKU,
+	// currency, group, tier and start are duplicates, as NewPriceBook says.
+	_, err = erpcsv.LoadPrices(ctx, strings.NewReader("sku,list,currency,unit_price\nA,l,EUR,0.50\nA,l,EUR,0.4999\n"), erpcsv.Options{File: "d.csv"})
+	_, errs := rowErrors(t, err)
+	expectRowError(t, errs[0], "d.csv", 3, "", "duplicate of line 2")
+	// Same SKU and list in two currencies, both precise: not duplicates.
+	if _, err := erpcsv.LoadPrices(ctx, strings.NewReader("sku,list,currency,unit_price\nA,l,EUR,0.0125\nA,l,USD,0.0135\n"), erpcsv.Options{}); err != nil {
+		t.Fatal(err)
 	}
 }
