@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 )
@@ -17,8 +18,14 @@ type ChangeKind uint8
 // The change kinds, in report order.
 const (
 	ChangeCurrency          ChangeKind = iota + 1 // the basket's currency changed
+	ChangeLineAdded                               // a line is new to the basket
+	ChangeLineRemoved                             // a line left the basket
+	ChangeQuantity                                // a line's quantity changed
 	ChangeLineUnpriced                            // no price (or tax rate) in the target: kept, not dropped
 	ChangeLineRepriced                            // a line that had no price has one again
+	ChangeOverrideApplied                         // an associate's override applies to the line (New: what it takes off)
+	ChangeOverrideRemoved                         // an override no longer applies: removed, or its line's quantity changed (Old: what it took off)
+	ChangeOverrideEnded                           // an override ended when the basket left the store that granted it (LocationID)
 	ChangePrice                                   // unit price changed
 	ChangePriceProtected                          // the target price is higher; the carried price is kept
 	ChangeQuoteLockKept                           // the quote's locked price is kept
@@ -33,6 +40,8 @@ const (
 	ChangeLineAvailable                           // a line short before can now be sourced in full
 	ChangeHoldAtRisk                              // units the basket holds are no longer covered by stock
 	ChangeFulfilment                              // how the line reaches the shopper changed
+	ChangeLoyaltyBurnt                            // the loyalty points burnt (Quantity) and their value (New) changed
+	ChangeLoyaltyEarned                           // the loyalty points the basket earns (Quantity) changed
 	ChangeTotal                                   // the basket total changed
 )
 
@@ -41,6 +50,12 @@ func (k ChangeKind) String() string {
 	switch k {
 	case ChangeCurrency:
 		return "currency-changed"
+	case ChangeLineAdded:
+		return "line-added"
+	case ChangeLineRemoved:
+		return "line-removed"
+	case ChangeQuantity:
+		return "quantity-changed"
 	case ChangeLineUnpriced:
 		return "line-unpriced"
 	case ChangeLineRepriced:
@@ -53,6 +68,12 @@ func (k ChangeKind) String() string {
 		return "quote-lock-kept"
 	case ChangeQuoteLockExpired:
 		return "quote-lock-expired"
+	case ChangeOverrideApplied:
+		return "override-applied"
+	case ChangeOverrideRemoved:
+		return "override-removed"
+	case ChangeOverrideEnded:
+		return "override-ended"
 	case ChangeTax:
 		return "tax-changed"
 	case ChangePromotionLost:
@@ -73,6 +94,10 @@ func (k ChangeKind) String() string {
 		return "hold-at-risk"
 	case ChangeFulfilment:
 		return "fulfilment-changed"
+	case ChangeLoyaltyBurnt:
+		return "loyalty-points-burnt"
+	case ChangeLoyaltyEarned:
+		return "loyalty-points-earned"
 	case ChangeTotal:
 		return "total-changed"
 	}
@@ -96,19 +121,36 @@ func (k *ChangeKind) UnmarshalText(b []byte) error {
 // shopper (also encoded in JSON as "message"). Fields that do not apply to
 // the kind are zero: Old and New have no currency, OldRate and NewRate are
 // set for [ChangeTax] only.
+//
+// A line added reports its Quantity and, when it is priced, its unit price
+// as New; a line removed is described from the previous result: its
+// Quantity and its unit price as Old, so the report can still name what
+// went. A quantity change reports OldQuantity and Quantity. The loyalty
+// changes count points in Quantity (now) and OldQuantity (before): the
+// points burnt with their value as New and Old, the points earned.
 type Change struct {
-	Kind        ChangeKind
-	LineID      string
-	SKU         string
-	Name        string // the product's name
-	Quantity    int64
+	Kind     ChangeKind
+	LineID   string
+	SKU      string
+	Name     string // the product's name
+	Quantity int64
+	// OldQuantity is the line's quantity before, for [ChangeQuantity].
+	OldQuantity int64
+	// Unit is the line's unit of measure for weighed and measured goods:
+	// Quantity, OldQuantity and Missing are then thousandths of it (write
+	// them with [FormatQuantity]: "0.347 kg").
+	Unit        catalog.Unit
 	PromotionID string
-	Coupon      string
-	Old, New    pricing.Money
-	OldRate     pricing.Rate
-	NewRate     pricing.Rate
-	OldCurrency string
-	NewCurrency string
+	// PromotionName is the promotion's display name, for promotion changes
+	// (from [promotion.Explanation.Name]): what a shopper is told, where
+	// PromotionID is what a program matches.
+	PromotionName string
+	Coupon        string
+	Old, New      pricing.Money
+	OldRate       pricing.Rate
+	NewRate       pricing.Rate
+	OldCurrency   string
+	NewCurrency   string
 	// Missing is the quantity that cannot be sourced (line short or
 	// unavailable, hold at risk).
 	Missing int64
@@ -116,36 +158,48 @@ type Change struct {
 	LocationID string
 	OldModes   Modes
 	NewModes   Modes
-	// Detail is the promotion engine's explanation, for coupon changes.
+	// Detail is a sentence from the stage that found the change: the
+	// promotion engine's explanation of a coupon not honoured, the pricing
+	// problem of a line unpriced, and "stock is unknown here" for a line
+	// unavailable because its stock is unknown (the only time that kind has
+	// one). It is in English: a translated report keys on Kind instead.
 	Detail string
+	// Reason is an override's reason code, for the override changes.
+	Reason string
 }
 
 // changeJSON is the wire form of a Change: fields that do not apply to its
 // kind are left out.
 type changeJSON struct {
-	Kind        ChangeKind     `json:"kind"`
-	LineID      string         `json:"line_id,omitempty"`
-	SKU         string         `json:"sku,omitempty"`
-	Name        string         `json:"name,omitempty"`
-	Quantity    int64          `json:"quantity,omitempty"`
-	PromotionID string         `json:"promotion_id,omitempty"`
-	Coupon      string         `json:"coupon,omitempty"`
-	Old         *pricing.Money `json:"old,omitempty"`
-	New         *pricing.Money `json:"new,omitempty"`
-	OldRate     *pricing.Rate  `json:"old_rate,omitempty"`
-	NewRate     *pricing.Rate  `json:"new_rate,omitempty"`
-	OldCurrency string         `json:"old_currency,omitempty"`
-	NewCurrency string         `json:"new_currency,omitempty"`
-	Missing     int64          `json:"missing,omitempty"`
-	LocationID  string         `json:"location_id,omitempty"`
-	OldModes    Modes          `json:"old_modes,omitempty"`
-	NewModes    Modes          `json:"new_modes,omitempty"`
-	Detail      string         `json:"detail,omitempty"`
-	Message     string         `json:"message"`
+	Kind          ChangeKind     `json:"kind"`
+	LineID        string         `json:"line_id,omitempty"`
+	SKU           string         `json:"sku,omitempty"`
+	Name          string         `json:"name,omitempty"`
+	Quantity      int64          `json:"quantity,omitempty"`
+	OldQuantity   int64          `json:"old_quantity,omitempty"`
+	Unit          catalog.Unit   `json:"unit,omitempty"`
+	PromotionID   string         `json:"promotion_id,omitempty"`
+	PromotionName string         `json:"promotion_name,omitempty"`
+	Coupon        string         `json:"coupon,omitempty"`
+	Old           *pricing.Money `json:"old,omitempty"`
+	New           *pricing.Money `json:"new,omitempty"`
+	OldRate       *pricing.Rate  `json:"old_rate,omitempty"`
+	NewRate       *pricing.Rate  `json:"new_rate,omitempty"`
+	OldCurrency   string         `json:"old_currency,omitempty"`
+	NewCurrency   string         `json:"new_currency,omitempty"`
+	Missing       int64          `json:"missing,omitempty"`
+	LocationID    string         `json:"location_id,omitempty"`
+	OldModes      Modes          `json:"old_modes,omitempty"`
+	NewModes      Modes          `json:"new_modes,omitempty"`
+	Detail        string         `json:"detail,omitempty"`
+	Reason        string         `json:"reason,omitempty"`
+	Message       string         `json:"message"`
 }
 
-// Message is the sentence an associate can read aloud. It is built on
-// demand, so pricing pays nothing for reports nobody reads.
+// Message is the sentence an associate can read aloud, in English with
+// amounts as "12.50 EUR" (package message says it in the shopper's
+// language). It is built on demand, so pricing pays nothing for reports
+// nobody reads.
 func (c Change) Message() string {
 	m := func(p pricing.Money) string {
 		if p.Currency().IsZero() {
@@ -156,6 +210,12 @@ func (c Change) Message() string {
 	switch c.Kind {
 	case ChangeCurrency:
 		return fmt.Sprintf("prices are now in %s instead of %s", c.NewCurrency, c.OldCurrency)
+	case ChangeLineAdded:
+		return fmt.Sprintf("added: %s × %s", c.quantity(c.Quantity), c.Name)
+	case ChangeLineRemoved:
+		return fmt.Sprintf("removed: %s × %s", c.quantity(c.Quantity), c.Name)
+	case ChangeQuantity:
+		return fmt.Sprintf("%s: quantity %s (was %s)", c.Name, c.quantity(c.Quantity), c.quantity(c.OldQuantity))
 	case ChangeLineUnpriced:
 		return fmt.Sprintf("%s: %s; the line is kept in the basket", c.Name, c.Detail)
 	case ChangeLineRepriced:
@@ -168,12 +228,18 @@ func (c Change) Message() string {
 		return fmt.Sprintf("%s keeps its quoted price %s (price here %s)", c.Name, m(c.Old), m(c.New))
 	case ChangeQuoteLockExpired:
 		return fmt.Sprintf("the quoted price of %s has expired", c.Name)
+	case ChangeOverrideApplied:
+		return fmt.Sprintf("%s: store discount of %s (%s)", c.Name, m(c.New), c.Reason)
+	case ChangeOverrideRemoved:
+		return fmt.Sprintf("the store discount on %s no longer applies (was %s)", c.Name, m(c.Old))
+	case ChangeOverrideEnded:
+		return fmt.Sprintf("the store discount on %s ended when the basket left %s (was %s)", c.Name, c.LocationID, m(c.Old))
 	case ChangeTax:
 		return fmt.Sprintf("tax on %s is %s%% here (was %s%%)", c.Name, c.NewRate.Percent(), c.OldRate.Percent())
 	case ChangePromotionLost:
-		return fmt.Sprintf("promotion %s (%s) does not apply here", c.PromotionID, m(c.Old))
+		return fmt.Sprintf("%s does not apply here (was %s off)", c.promotionName(), m(c.Old))
 	case ChangePromotionGained:
-		return fmt.Sprintf("promotion %s saves %s here", c.PromotionID, m(c.New))
+		return fmt.Sprintf("%s saves %s here", c.promotionName(), m(c.New))
 	case ChangeCouponNotHonoured:
 		if c.Detail != "" {
 			return c.Detail
@@ -187,7 +253,7 @@ func (c Change) Message() string {
 		}
 		return fmt.Sprintf("%s is not available here", c.Name)
 	case ChangeLineShort:
-		return fmt.Sprintf("%s: %d of %d available", c.Name, c.Quantity-c.Missing, c.Quantity)
+		return fmt.Sprintf("%s: %s of %s available", c.Name, c.figure(c.Quantity-c.Missing), c.quantity(c.Quantity))
 	case ChangeLineAvailable:
 		return fmt.Sprintf("%s is available in full", c.Name)
 	case ChangeHoldAtRisk:
@@ -195,20 +261,33 @@ func (c Change) Message() string {
 		if name == "" {
 			name = c.SKU
 		}
-		return fmt.Sprintf("%s: %d of the %d held at %s are no longer in stock", name, c.Missing, c.Quantity, c.LocationID)
+		return fmt.Sprintf("%s: %s of the %s held at %s are no longer in stock", name, c.figure(c.Missing), c.quantity(c.Quantity), c.LocationID)
 	case ChangeFulfilment:
 		return fmt.Sprintf("%s: %s", c.Name, c.NewModes)
+	case ChangeLoyaltyBurnt:
+		return fmt.Sprintf("%s = %s", points(c.Quantity), m(c.New))
+	case ChangeLoyaltyEarned:
+		return fmt.Sprintf("you earn %s", points(c.Quantity))
 	case ChangeTotal:
 		return fmt.Sprintf("total is now %s (was %s)", m(c.New), m(c.Old))
 	}
 	return c.Kind.String()
 }
 
+// promotionName is the display name, or the ID for a change recorded
+// before promotions had names.
+func (c Change) promotionName() string {
+	if c.PromotionName != "" {
+		return c.PromotionName
+	}
+	return c.PromotionID
+}
+
 // MarshalJSON encodes the change with its message.
 func (c Change) MarshalJSON() ([]byte, error) {
-	w := changeJSON{Kind: c.Kind, LineID: c.LineID, SKU: c.SKU, Name: c.Name, Quantity: c.Quantity, PromotionID: c.PromotionID,
-		Coupon: c.Coupon, OldCurrency: c.OldCurrency, NewCurrency: c.NewCurrency, Missing: c.Missing, LocationID: c.LocationID,
-		OldModes: c.OldModes, NewModes: c.NewModes, Detail: c.Detail, Message: c.Message()}
+	w := changeJSON{Kind: c.Kind, LineID: c.LineID, SKU: c.SKU, Name: c.Name, Quantity: c.Quantity, OldQuantity: c.OldQuantity, Unit: c.Unit,
+		PromotionID: c.PromotionID, PromotionName: c.PromotionName, Coupon: c.Coupon, OldCurrency: c.OldCurrency, NewCurrency: c.NewCurrency, Missing: c.Missing, LocationID: c.LocationID,
+		OldModes: c.OldModes, NewModes: c.NewModes, Detail: c.Detail, Reason: c.Reason, Message: c.Message()}
 	if !c.Old.Currency().IsZero() {
 		w.Old = &c.Old
 	}
@@ -227,9 +306,9 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	v := Change{Kind: w.Kind, LineID: w.LineID, SKU: w.SKU, Name: w.Name, Quantity: w.Quantity, PromotionID: w.PromotionID,
-		Coupon: w.Coupon, OldCurrency: w.OldCurrency, NewCurrency: w.NewCurrency, Missing: w.Missing, LocationID: w.LocationID,
-		OldModes: w.OldModes, NewModes: w.NewModes, Detail: w.Detail}
+	v := Change{Kind: w.Kind, LineID: w.LineID, SKU: w.SKU, Name: w.Name, Quantity: w.Quantity, OldQuantity: w.OldQuantity, Unit: w.Unit,
+		PromotionID: w.PromotionID, PromotionName: w.PromotionName, Coupon: w.Coupon, OldCurrency: w.OldCurrency, NewCurrency: w.NewCurrency, Missing: w.Missing, LocationID: w.LocationID,
+		OldModes: w.OldModes, NewModes: w.NewModes, Detail: w.Detail, Reason: w.Reason}
 	if w.Old != nil {
 		v.Old = *w.Old
 	}
@@ -245,10 +324,16 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 
 // Diff is the change report of next against prev, the same report
 // [Recontextualize] puts in Result.Changes. Use it to tell a shopper what
-// changed over several commands (since the tablet last looked, say). prev
-// nil means a first pricing: then only problems are reported. A change is
-// reported only when it differs from what prev already said, so pricing a
-// result again in the same context reports nothing.
+// changed over several commands (since the tablet last looked, say): lines
+// added, removed and whose quantity changed are reported with the rest.
+// prev nil means a first pricing: then only problems are reported, not
+// every line as added. A change is reported only when it differs from what
+// prev already said, so pricing a result again in the same context reports
+// nothing.
+//
+// The report is ordered by kind (the order of the [ChangeKind] constants),
+// then line ID, promotion ID or coupon code, so the same two results give
+// the same report.
 func Diff(prev, next *Result) []Change {
 	d := differ{prev: prev, next: next}
 	d.find()
@@ -285,7 +370,8 @@ func (d *differ) find() {
 	if prev != nil && prev.Context.Currency != next.Context.Currency {
 		d.add(ChangeCurrency, -1, -1, -1)
 	}
-	// Both line lists are sorted by line ID: walk them together.
+	// Both line lists are sorted by line ID: walk them together. A line of
+	// prev passed over is one that went.
 	var before []PricedLine
 	if prev != nil {
 		before = prev.Lines
@@ -294,13 +380,18 @@ func (d *differ) find() {
 	for i := range next.Lines {
 		l := &next.Lines[i]
 		for j < len(before) && compareLineIDs(before[j].LineID, l.LineID) < 0 {
+			d.add(ChangeLineRemoved, -1, j, -1)
 			j++
 		}
 		if j < len(before) && before[j].LineID == l.LineID {
 			d.line(i, j)
+			j++
 		} else {
 			d.line(i, -1)
 		}
+	}
+	for ; j < len(before); j++ {
+		d.add(ChangeLineRemoved, -1, j, -1)
 	}
 	if prev != nil {
 		for i, e := range prev.Promotions {
@@ -315,11 +406,13 @@ func (d *differ) find() {
 		}
 	}
 	d.coupons()
+	d.overrides()
 	for i, h := range next.HoldsAtRisk {
 		if prev == nil || !slices.Contains(prev.HoldsAtRisk, h) {
 			d.add(ChangeHoldAtRisk, -1, -1, i)
 		}
 	}
+	d.loyalty()
 	if prev != nil && prev.Totals.Total != next.Totals.Total && prev.Context.Currency == next.Context.Currency {
 		d.add(ChangeTotal, -1, -1, -1)
 	}
@@ -335,6 +428,12 @@ func (d *differ) line(i, o int) {
 	}
 	had := old != nil
 	switch {
+	case !had && d.prev != nil:
+		d.add(ChangeLineAdded, i, o, -1)
+	case had && old.Quantity != l.Quantity:
+		d.add(ChangeQuantity, i, o, -1)
+	}
+	switch {
 	case !l.Priced && (!had || old.Priced || old.Problem != l.Problem):
 		d.add(ChangeLineUnpriced, i, o, -1)
 	case l.Priced && had && !old.Priced:
@@ -343,18 +442,18 @@ func (d *differ) line(i, o int) {
 	if l.Priced && had && old.Priced {
 		switch l.Basis {
 		case BasisProtected:
-			if old.Basis != BasisProtected || old.UnitPrice != l.UnitPrice || old.ListPrice != l.ListPrice {
+			if old.Basis != BasisProtected || !samePrice(old.UnitPriceExact(), l.UnitPriceExact()) || !samePrice(old.ListPriceExact(), l.ListPriceExact()) {
 				d.add(ChangePriceProtected, i, o, -1)
 			}
 		case BasisQuoteLocked:
-			if old.Basis != BasisQuoteLocked || old.UnitPrice != l.UnitPrice || old.ListPrice != l.ListPrice {
+			if old.Basis != BasisQuoteLocked || !samePrice(old.UnitPriceExact(), l.UnitPriceExact()) || !samePrice(old.ListPriceExact(), l.ListPriceExact()) {
 				d.add(ChangeQuoteLockKept, i, o, -1)
 			}
 		default:
 			if old.Basis == BasisQuoteLocked {
 				d.add(ChangeQuoteLockExpired, i, o, -1)
 			}
-			if old.UnitPrice != l.UnitPrice {
+			if !samePrice(old.UnitPriceExact(), l.UnitPriceExact()) && l.Basis != BasisOverride { // an override says so itself
 				d.add(ChangePrice, i, o, -1)
 			}
 		}
@@ -429,14 +528,29 @@ func (d *differ) build(p pending) Change {
 	var l, old *PricedLine
 	if p.line >= 0 {
 		l = &d.next.Lines[p.line]
-		c.LineID, c.SKU, c.Name = l.LineID, l.SKU, l.Name
+		c.LineID, c.SKU, c.Name, c.Unit = l.LineID, l.SKU, l.Name, l.Unit
 	}
 	if p.old >= 0 {
 		old = &d.prev.Lines[p.old]
+		if l == nil { // a line removed: described as it was
+			c.LineID, c.SKU, c.Name, c.Unit = old.LineID, old.SKU, old.Name, old.Unit
+		}
 	}
 	switch p.kind {
 	case ChangeCurrency:
 		c.OldCurrency, c.NewCurrency = d.prev.Context.Currency, d.next.Context.Currency
+	case ChangeLineAdded:
+		c.Quantity = l.Quantity
+		if l.Priced {
+			c.New = l.UnitPrice
+		}
+	case ChangeLineRemoved:
+		c.Quantity = old.Quantity
+		if old.Priced {
+			c.Old = old.UnitPrice
+		}
+	case ChangeQuantity:
+		c.OldQuantity, c.Quantity = old.Quantity, l.Quantity
 	case ChangeLineUnpriced:
 		c.Detail = l.Problem
 	case ChangeLineRepriced:
@@ -460,10 +574,10 @@ func (d *differ) build(p pending) Change {
 		c.OldModes, c.NewModes = ModesOf(old.Fulfilment), ModesOf(l.Fulfilment)
 	case ChangePromotionLost:
 		e := d.prev.Promotions[p.ref]
-		c.PromotionID, c.Old = e.PromotionID, e.Amount
+		c.PromotionID, c.PromotionName, c.Old = e.PromotionID, e.Name, e.Amount
 	case ChangePromotionGained:
 		e := d.next.Promotions[p.ref]
-		c.PromotionID, c.New = e.PromotionID, e.Amount
+		c.PromotionID, c.PromotionName, c.New = e.PromotionID, e.Name, e.Amount
 	case ChangeCouponNotHonoured:
 		cs := d.next.Coupons[p.ref]
 		c.Coupon, c.Detail = cs.Code, cs.Message
@@ -474,14 +588,26 @@ func (d *differ) build(p pending) Change {
 		c.SKU, c.LocationID, c.Quantity, c.Missing = h.SKU, h.LocationID, h.Quantity, h.AtRisk
 		for i := range d.next.Lines {
 			if l := &d.next.Lines[i]; l.SKU == h.SKU {
-				c.LineID, c.Name = l.LineID, l.Name
+				c.LineID, c.Name, c.Unit = l.LineID, l.Name, l.Unit
 				break
 			}
 		}
+	case ChangeLoyaltyBurnt, ChangeLoyaltyEarned:
+		d.buildLoyalty(&c)
+	case ChangeOverrideApplied, ChangeOverrideRemoved, ChangeOverrideEnded:
+		d.buildOverride(&c, p)
 	case ChangeTotal:
 		c.Old, c.New = d.prev.Totals.Total, d.next.Totals.Total
 	}
 	return c
+}
+
+// samePrice compares exact unit prices, so that a price more precise than
+// the currency (0.0125 → 0.0120 a screw) is reported although both round
+// to the same cent, and 12.50 per 1,000 equals 0.0125 each.
+func samePrice(a, b pricing.UnitPrice) bool {
+	c, err := a.Cmp(b)
+	return err == nil && c == 0
 }
 
 // applied reports whether r applied promotion id. Explanations number a

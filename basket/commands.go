@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/channel"
 )
 
@@ -58,21 +59,30 @@ func (b *Basket) mutable(m Meta) error {
 	return nil
 }
 
-// NewLine describes a line to add.
+// NewLine describes a line to add: counted goods by Quantity, weighed
+// and measured goods by Measure (exactly one of them).
 type NewLine struct {
-	SKU        string
-	Quantity   int64
+	SKU      string
+	Quantity int64
+	// Measure is the quantity of weighed or measured goods, exactly as a
+	// scale label or [ParseMeasure] gives it: 0.347 kg is {347, 3,
+	// catalog.Kilogram}. It makes a measured line in its unit (in the
+	// catalogue's unit when the Service has one, converted exactly), and
+	// leaves Quantity 0. A Measure in catalog.Each is a count and must be
+	// whole ([ErrFractionalQuantity]).
+	Measure    catalog.Measure
 	Product    Product
 	ParentID   string
 	Fulfilment channel.FulfilmentMode
 }
 
 func (n NewLine) validate() error {
+	if _, _, err := n.quantity(); err != nil {
+		return err
+	}
 	switch {
 	case strings.TrimSpace(n.SKU) == "" || n.SKU != strings.TrimSpace(n.SKU):
 		return invalid("SKU", "must be non-empty without surrounding spaces")
-	case n.Quantity < 1 || n.Quantity > MaxQuantity:
-		return invalid("Quantity", "%d is outside 1…%d", n.Quantity, MaxQuantity)
 	case n.Product.Name == "":
 		return invalid("Product.Name", "must not be empty")
 	case n.Product.TaxCategory == "":
@@ -90,7 +100,9 @@ func (n NewLine) validate() error {
 
 // AddLine adds a line, or adds to the quantity of the line with the same
 // SKU, attributes and parent (one line per product, whatever the channel it
-// was added in). It returns the ID of the line that holds the quantity.
+// was added in). It returns the ID of the line that holds the quantity. A
+// measured line (NewLine.Measure) is always a line of its own: a second
+// weighing is a second pack, not a sum.
 func (b *Basket) AddLine(m Meta, n NewLine) (string, Event, error) {
 	if err := b.editable(m); err != nil {
 		return "", Event{}, err
@@ -107,11 +119,12 @@ func (b *Basket) AddLine(m Meta, n NewLine) (string, Event, error) {
 			return "", Event{}, invalid("ParentID", "a service line cannot have services of its own")
 		}
 	}
+	qty, unit, _ := n.quantity() // validated above
 	for _, l := range b.Lines {
-		if l.SKU == n.SKU && l.ParentID == n.ParentID && l.Product.equal(n.Product) {
-			q := l.Quantity + n.Quantity
+		if !unit.Measured() && !l.Unit.Measured() && l.SKU == n.SKU && l.ParentID == n.ParentID && l.Product.equal(n.Product) {
+			q := l.Quantity + qty
 			if q > MaxQuantity {
-				return "", Event{}, invalid("Quantity", "%d + %d exceeds %d", l.Quantity, n.Quantity, MaxQuantity)
+				return "", Event{}, invalid("Quantity", "%d + %d exceeds %d", l.Quantity, qty, MaxQuantity)
 			}
 			e, err := b.record(m, EventQuantitySet, QuantitySet{LineID: l.ID, From: l.Quantity, To: q})
 			return l.ID, e, err
@@ -122,14 +135,16 @@ func (b *Basket) AddLine(m Meta, n NewLine) (string, Event, error) {
 	}
 	p := n.Product
 	p.Categories = slices.Clone(p.Categories)
-	line := Line{ID: lineID(b.NextLine), SKU: n.SKU, Quantity: n.Quantity, Product: p, ParentID: n.ParentID, Fulfilment: n.Fulfilment}
+	line := Line{ID: lineID(b.NextLine), SKU: n.SKU, Quantity: qty, Unit: unit, Product: p, ParentID: n.ParentID, Fulfilment: n.Fulfilment}
 	e, err := b.record(m, EventLineAdded, LineAdded{Line: line})
 	return line.ID, e, err
 }
 
 // SetQuantity sets a line's quantity (1…MaxQuantity); use RemoveLine to
 // remove it. Setting the current quantity is refused as a no-op command
-// would add a meaningless event.
+// would add a meaningless event. A measured line is refused
+// ([ErrUnitMismatch]): its measure is set with [Basket.SetMeasure], so that
+// a whole number meant as metres is never read as thousandths.
 func (b *Basket) SetQuantity(m Meta, lineID string, qty int64) (Event, error) {
 	if err := b.editable(m); err != nil {
 		return Event{}, err
@@ -137,6 +152,9 @@ func (b *Basket) SetQuantity(m Meta, lineID string, qty int64) (Event, error) {
 	l, ok := b.Line(lineID)
 	if !ok {
 		return Event{}, &InputError{Field: "LineID", Reason: lineID, Kind: ErrUnknownLine}
+	}
+	if l.Unit.Measured() {
+		return Event{}, &InputError{Field: "Quantity", Reason: "line " + lineID + " is sold by the " + l.Unit.String() + ": set its measure", Kind: ErrUnitMismatch}
 	}
 	if qty < 1 || qty > MaxQuantity {
 		return Event{}, invalid("Quantity", "%d is outside 1…%d", qty, MaxQuantity)
@@ -232,6 +250,9 @@ func (b *Basket) SetLoyalty(m Meta, l *Loyalty) (Event, error) {
 	if l != nil {
 		if l.Account == "" {
 			return Event{}, invalid("Loyalty.Account", "must not be empty")
+		}
+		if l.Burn < 0 {
+			return Event{}, invalid("Loyalty.Burn", "must not be negative, got %d", l.Burn)
 		}
 		c := *l
 		l = &c
@@ -358,7 +379,8 @@ func (p *MergePolicy) UnmarshalText(b []byte) error {
 // Merge brings the lines and wallet of src (typically the anonymous basket
 // of a shopper who just signed in) into b. Lines with the same SKU, product
 // and no parent combine by policy; other lines are added in src's line
-// order with new IDs (service lines follow their parent); coupons and
+// order with new IDs (service lines follow their parent; measured lines,
+// each a weighed pack, are never combined); coupons and
 // vouchers are united without duplicates. The result is deterministic. It
 // returns the events for b and for src (which is abandoned, pointing at b).
 // Proof that the caller holds both baskets is the Service's job.
@@ -384,7 +406,7 @@ func (b *Basket) Merge(m Meta, src *Basket, policy MergePolicy) (Event, Event, e
 	for _, sl := range src.Lines {
 		if sl.ParentID == "" {
 			if i := slices.IndexFunc(b.Lines, func(l Line) bool {
-				return l.ParentID == "" && l.SKU == sl.SKU && l.Product.equal(sl.Product)
+				return l.ParentID == "" && !l.Unit.Measured() && !sl.Unit.Measured() && l.SKU == sl.SKU && l.Product.equal(sl.Product)
 			}); i >= 0 {
 				l := b.Lines[i]
 				q := max(l.Quantity, sl.Quantity)

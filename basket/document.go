@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/pricing"
 )
 
@@ -94,18 +95,24 @@ type Document struct {
 	ReturnID string    `json:"return_id,omitempty"`
 }
 
-// DocumentLine is one line of a document.
+// DocumentLine is one line of a document. UnitPrice is the unit price
+// charged in minor units; a price more precise than the currency (0.0125
+// EUR a screw, 12.50 EUR per 1,000) shows there rounded, and exactly in
+// PreciseUnitPrice, set only then: the document prints the price the line
+// was computed from, as [PricedLine] does.
 type DocumentLine struct {
-	LineID    string        `json:"line_id"`
-	SKU       string        `json:"sku"`
-	Name      string        `json:"name"`
-	Quantity  int64         `json:"quantity"`
-	UnitPrice pricing.Money `json:"unit_price"`
-	Discount  pricing.Money `json:"discount"`
-	TaxRate   pricing.Rate  `json:"tax_rate"`
-	Net       pricing.Money `json:"net"`
-	Tax       pricing.Money `json:"tax"`
-	Total     pricing.Money `json:"total"`
+	LineID           string            `json:"line_id"`
+	SKU              string            `json:"sku"`
+	Name             string            `json:"name"`
+	Quantity         int64             `json:"quantity"`
+	Unit             catalog.Unit      `json:"unit,omitempty"` // measured goods: Quantity in thousandths of it, UnitPrice per it
+	UnitPrice        pricing.Money     `json:"unit_price"`
+	PreciseUnitPrice pricing.UnitPrice `json:"precise_unit_price,omitzero"`
+	Discount         pricing.Money     `json:"discount"`
+	TaxRate          pricing.Rate      `json:"tax_rate"`
+	Net              pricing.Money     `json:"net"`
+	Tax              pricing.Money     `json:"tax"`
+	Total            pricing.Money     `json:"total"`
 }
 
 // DocumentRef is what an order keeps of a document issued for it; the

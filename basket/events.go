@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/channel"
+	"github.com/omnibasket/omnibasket/payment"
 )
 
 // EventType names what happened.
@@ -44,6 +45,23 @@ const (
 	EventReturned             EventType = "basket.returned"
 	EventInvoiced             EventType = "basket.invoiced"
 	EventCreditNoted          EventType = "basket.credit_noted"
+	// Payment (see [Service.AddTender] and [Service.Pay]).
+	EventTenderAdded   EventType = "basket.tender_added"
+	EventTenderRemoved EventType = "basket.tender_removed"
+	EventPaid          EventType = "basket.paid"
+	// A redemption whose payment was never recorded was reversed.
+	EventRedemptionReleased EventType = "basket.redemption_released"
+	// Associate price overrides (see [Service.OverridePrice]).
+	EventPriceOverridden EventType = "basket.price_overridden"
+	EventOverrideRemoved EventType = "basket.override_removed"
+	EventOverrideEnded   EventType = "basket.override_ended"
+	// Loyalty points (see [Service.UseLoyaltyPoints]): asked to burn,
+	// reserved at order, committed when paid, credited when earned or
+	// given back by a return.
+	EventLoyaltyPointsSet EventType = "basket.loyalty_points_set"
+	EventLoyaltyReserved  EventType = "basket.loyalty_reserved"
+	EventLoyaltyCommitted EventType = "basket.loyalty_committed"
+	EventLoyaltyCredited  EventType = "basket.loyalty_credited"
 )
 
 // ActorKind is the sort of party acting on a basket.
@@ -83,11 +101,14 @@ func (k *ActorKind) UnmarshalText(b []byte) error {
 
 // Actor is who performs a command. For a shopper, ID is the customer ID or
 // the anonymous session ID; for an associate, the associate's staff ID and
-// the location they work at.
+// the location they work at. Role is the staff role the platform vouches
+// for ("associate", "manager" …), which [Config.Overrides] gives its
+// limits to.
 type Actor struct {
 	Kind       ActorKind `json:"kind"`
 	ID         string    `json:"id"`
 	LocationID string    `json:"location_id,omitempty"`
+	Role       string    `json:"role,omitempty"`
 }
 
 func (a Actor) validate() error {
@@ -161,6 +182,28 @@ func (e Event) Decode() (any, error) {
 		v = new(Returned)
 	case EventInvoiced, EventCreditNoted:
 		v = new(DocumentIssued)
+	case EventTenderAdded:
+		v = new(TenderAdded)
+	case EventTenderRemoved:
+		v = new(TenderRemoved)
+	case EventPaid:
+		v = new(Paid)
+	case EventRedemptionReleased:
+		v = new(RedemptionReleased)
+	case EventPriceOverridden:
+		v = new(PriceOverridden)
+	case EventOverrideRemoved:
+		v = new(OverrideRemoved)
+	case EventOverrideEnded:
+		v = new(OverridesEnded)
+	case EventLoyaltyPointsSet:
+		v = new(LoyaltyPointsSet)
+	case EventLoyaltyReserved:
+		v = new(LoyaltyReserved)
+	case EventLoyaltyCommitted:
+		v = new(LoyaltyCommitted)
+	case EventLoyaltyCredited:
+		v = new(LoyaltyCredited)
 	default:
 		return nil, invalid("Event.Type", "unknown event type %q", e.Type)
 	}
@@ -252,6 +295,34 @@ type Handoff struct {
 	Grant  *Grant          `json:"grant,omitempty"`
 }
 
+// TenderAdded is the payload of [EventTenderAdded]: a tender offered, or
+// replacing the tender of the same kind and code.
+type TenderAdded struct {
+	Tender payment.Tender `json:"tender"`
+}
+
+// TenderRemoved is the payload of [EventTenderRemoved].
+type TenderRemoved struct {
+	Kind payment.Kind `json:"kind"`
+	Code string       `json:"code,omitempty"`
+}
+
+// Paid is the payload of [EventPaid]: the settlement carried out, its gift
+// cards and vouchers redeemed at the source under RedemptionID (empty when
+// none of them paid anything).
+type Paid struct {
+	RedemptionID string             `json:"redemption_id,omitempty"`
+	Settlement   payment.Settlement `json:"settlement"`
+}
+
+// RedemptionReleased is the payload of [EventRedemptionReleased]: the
+// redemption made under RedemptionID, whose payment was never recorded
+// (a save lost after redeeming), was reversed at the source; the next
+// payment redeems under a new ID.
+type RedemptionReleased struct {
+	RedemptionID string `json:"redemption_id"`
+}
+
 // Replay rebuilds a basket from its history. The events must be the
 // complete history of one basket, in order. Any input, however hostile,
 // gets a basket or an error matching [ErrInvalid] (or
@@ -335,6 +406,7 @@ func (b *Basket) apply(e Event, payload any) error {
 			return &InputError{Field: "LineID", Reason: p.LineID, Kind: ErrUnknownLine}
 		}
 		b.Lines[i].Quantity = p.To
+		b.dropOverrides(p.LineID) // granted for the quantity it was
 	case *LineRemoved:
 		for _, id := range append([]string{p.LineID}, p.Children...) {
 			i, ok := b.lineIndex(id)
@@ -342,6 +414,7 @@ func (b *Basket) apply(e Event, payload any) error {
 				return &InputError{Field: "LineID", Reason: id, Kind: ErrUnknownLine}
 			}
 			b.Lines = slices.Delete(b.Lines, i, i+1)
+			b.dropOverrides(id)
 		}
 	case *CodeChanged:
 		switch e.Type {
@@ -378,6 +451,7 @@ func (b *Basket) apply(e Event, payload any) error {
 		default:
 			return invalid("Event.Data", "%s: exactly one of patch and result", e.Type)
 		}
+		b.refreshPayment() // the settlement follows the new total; patches do not record it
 	case *Merged:
 		for _, l := range p.Added {
 			if err := b.insertLine(l); err != nil {
@@ -390,6 +464,7 @@ func (b *Basket) apply(e Event, payload any) error {
 				return &InputError{Field: "LineID", Reason: q.LineID, Kind: ErrUnknownLine}
 			}
 			b.Lines[i].Quantity = q.To
+			b.dropOverrides(q.LineID)
 		}
 		for _, c := range p.Coupons {
 			b.Wallet.Coupons = insertSorted(b.Wallet.Coupons, c)
@@ -410,6 +485,12 @@ func (b *Basket) apply(e Event, payload any) error {
 		case EventCheckedOut:
 			b.Grants = nil
 		}
+	case *TenderAdded, *TenderRemoved, *Paid, *RedemptionReleased:
+		return b.applyPayment(e, payload)
+	case *PriceOverridden, *OverrideRemoved, *OverridesEnded:
+		return b.applyOverride(e, payload)
+	case *LoyaltyPointsSet, *LoyaltyReserved, *LoyaltyCommitted, *LoyaltyCredited:
+		return b.applyLoyalty(e, payload)
 	default:
 		return b.applyFlow(e, payload)
 	}

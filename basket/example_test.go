@@ -40,10 +40,10 @@ func ExampleRecontextualize() {
 	// web total: 292.59 EUR
 	// store total: 341.00 EUR
 	// price-changed        Arc floor lamp is 159.00 EUR here (was 149.00 EUR)
-	// promotion-lost       promotion FREE-SHIP-80 (4.90 EUR) does not apply here
-	// promotion-lost       promotion WEB-LIGHT-5 (14.90 EUR) does not apply here
-	// promotion-lost       promotion WELCOME10 (32.51 EUR) does not apply here
-	// promotion-gained     promotion CANDLES-3FOR2 saves 19.00 EUR here
+	// promotion-lost       Free delivery from 80.00 online does not apply here (was 4.90 EUR off)
+	// promotion-lost       5 % off lighting online does not apply here (was 14.90 EUR off)
+	// promotion-lost       10 % off with code WELCOME10 (web) does not apply here (was 32.51 EUR off)
+	// promotion-gained     Candles: buy 2, get the cheapest third free (stores) saves 19.00 EUR here
 	// coupon-not-honoured  code WELCOME10 is not honoured here and stays in the wallet: 10 % off with code WELCOME10 (web) is not offered in this channel (store-lyon-bellecour)
 	// fulfilment-changed   Arc floor lamp: carry-out + transfer
 	// fulfilment-changed   Fig scented candle: carry-out

@@ -77,6 +77,15 @@ func mutate(v reflect.Value) {
 		if x == v.Interface().(pricing.Money) {
 			v.Set(reflect.ValueOf(pricing.MustParse("0.02", cur)))
 		}
+	case pricing.UnitPrice:
+		cur := x.Currency().Code()
+		if cur == "" {
+			cur = "EUR"
+		}
+		v.Set(reflect.ValueOf(pricing.MustParseUnitPrice("0.0125", cur)))
+		if x == v.Interface().(pricing.UnitPrice) {
+			v.Set(reflect.ValueOf(pricing.MustParseUnitPrice("0.0126", cur)))
+		}
 	case pricing.Rate:
 		v.Set(reflect.ValueOf(pricing.MustRate("0.3333")))
 	case pricing.PriceRef:

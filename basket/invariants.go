@@ -23,13 +23,17 @@ import (
 //   - Context is a valid channel context;
 //   - at most [MaxLines] lines, each with a canonical line ID ("L0001",
 //     numbered from 1 and below NextLine), in strictly increasing line-ID
-//     order (so unique); a SKU without surrounding spaces; a quantity in
-//     1…[MaxQuantity]; a product name, tax category and unique non-empty
+//     order (so unique); a SKU without surrounding spaces; a known unit;
+//     a quantity in 1…[MaxQuantity] (thousandths up to [MaxMeasure] units
+//     for measured goods); a product name, tax category and unique non-empty
 //     categories; a known fulfilment mode or none; a parent, if any, that
 //     is another line of the basket and not itself a service line;
 //   - wallet coupons and vouchers are normalised codes, sorted and unique;
 //     a loyalty account, if any, has an account number;
 //   - grants have a location and an expiry, sorted by location, unique;
+//   - overrides are on lines of the basket, sorted by line ID, unique,
+//     each with valid terms, a normalised reason code, who granted it and
+//     when;
 //   - the result, if any, prices this basket at a version it has reached,
 //     its lines sorted by line ID.
 //
@@ -79,6 +83,9 @@ func (b *Basket) Validate() error {
 	if b.Wallet.Loyalty != nil && b.Wallet.Loyalty.Account == "" {
 		return invalid("Wallet.Loyalty.Account", "must not be empty")
 	}
+	if b.Wallet.Loyalty != nil && b.Wallet.Loyalty.Burn < 0 {
+		return invalid("Wallet.Loyalty.Burn", "must not be negative")
+	}
 	for i, g := range b.Grants {
 		switch {
 		case g.LocationID == "":
@@ -88,6 +95,9 @@ func (b *Basket) Validate() error {
 		case i > 0 && strings.Compare(b.Grants[i-1].LocationID, g.LocationID) >= 0:
 			return invalid("Grants["+g.LocationID+"]", "grants must be unique and sorted by location")
 		}
+	}
+	if err := b.validateOverrides(); err != nil {
+		return err
 	}
 	if r := b.Result; r != nil {
 		switch {
@@ -120,8 +130,10 @@ func (b *Basket) validateLine(i int) error {
 		return invalid(field(".ID"), "lines must be unique and sorted by line ID (after %s)", b.Lines[i-1].ID)
 	case l.SKU == "" || strings.TrimSpace(l.SKU) != l.SKU:
 		return invalid(field(".SKU"), "must be non-empty without surrounding spaces")
-	case l.Quantity < 1 || l.Quantity > MaxQuantity:
-		return invalid(field(".Quantity"), "%d is outside 1…%d", l.Quantity, MaxQuantity)
+	case !l.Unit.Valid():
+		return invalid(field(".Unit"), "unknown unit %d", uint8(l.Unit))
+	case l.Quantity < 1 || l.Quantity > maxLineQuantity(l.Unit):
+		return invalid(field(".Quantity"), "%d is outside 1…%d", l.Quantity, maxLineQuantity(l.Unit))
 	case l.Product.Name == "":
 		return invalid(field(".Product.Name"), "must not be empty")
 	case l.Product.TaxCategory == "":

@@ -37,8 +37,8 @@ func NewInvoice(b *Basket, id uuid.UUID, series string, at time.Time) (Document,
 		Net: r.Totals.Net, Tax: r.Totals.Tax, Total: r.Totals.Total, Adjustment: pricing.Zero(cur),
 	}
 	for _, l := range r.Lines {
-		d.Lines = append(d.Lines, DocumentLine{LineID: l.LineID, SKU: l.SKU, Name: l.Name, Quantity: l.Quantity,
-			UnitPrice: l.UnitPrice, Discount: l.Discount, TaxRate: l.TaxRate, Net: l.Net, Tax: l.Tax, Total: l.Total})
+		d.Lines = append(d.Lines, DocumentLine{LineID: l.LineID, SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Unit: l.Unit,
+			UnitPrice: l.UnitPrice, PreciseUnitPrice: l.PreciseUnitPrice, Discount: l.Discount, TaxRate: l.TaxRate, Net: l.Net, Tax: l.Tax, Total: l.Total})
 	}
 	var s rateSums
 	if err := s.addResult(r, 1); err != nil {
@@ -112,7 +112,7 @@ func NewCreditNote(b *Basket, ret Return, invoice uuid.UUID, id uuid.UUID, serie
 		if l.Quantity <= 0 || l.Quantity > pl.Quantity {
 			return Document{}, invalid("Return.Lines["+l.LineID+"].Quantity", "%d of the %d units ordered", l.Quantity, pl.Quantity)
 		}
-		dl := DocumentLine{LineID: pl.LineID, SKU: pl.SKU, Name: pl.Name, Quantity: l.Quantity, UnitPrice: pl.UnitPrice, TaxRate: pl.TaxRate}
+		dl := DocumentLine{LineID: pl.LineID, SKU: pl.SKU, Name: pl.Name, Quantity: l.Quantity, Unit: pl.Unit, UnitPrice: pl.UnitPrice, PreciseUnitPrice: pl.PreciseUnitPrice, TaxRate: pl.TaxRate}
 		if dl.Discount, err = prorata(pl.Discount, l.Quantity, pl.Quantity); err != nil {
 			return Document{}, err
 		}

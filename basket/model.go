@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/pricing"
 )
@@ -42,6 +43,9 @@ type Basket struct {
 	// Grants are the store locations whose associates may serve the basket
 	// after a check-in, sorted by location.
 	Grants []Grant `json:"grants,omitempty"`
+	// Overrides are the associates' price overrides in force, one per
+	// line at most, sorted by line ID ([Service.OverridePrice]).
+	Overrides []Override `json:"overrides,omitempty"`
 	// Holds are the stock a cart holds before it is ordered (a shopper
 	// who will come and collect this afternoon): set by [Service.Hold],
 	// ended by ordering, abandoning or expiry. An order's holds are in its
@@ -49,6 +53,9 @@ type Basket struct {
 	Holds *CartHold `json:"holds,omitempty"`
 	// Order is set when the basket is placed as an order ([Service.PlaceOrder]).
 	Order *Order `json:"order,omitempty"`
+	// Payment holds the tenders offered ([Service.AddTender]) and, once
+	// paid, the settlement ([Service.Pay]); nil when none was offered.
+	Payment *Payment `json:"payment,omitempty"`
 }
 
 // Grant lets the associates of one location serve a basket until it
@@ -98,10 +105,17 @@ func (p Product) equal(o Product) bool {
 
 // Line is one SKU in the basket.
 type Line struct {
-	ID       string  `json:"id"`
-	SKU      string  `json:"sku"`
-	Quantity int64   `json:"quantity"`
-	Product  Product `json:"product"`
+	ID  string `json:"id"`
+	SKU string `json:"sku"`
+	// Quantity is a number of units, or for weighed and measured goods
+	// (Unit set) a number of thousandths of Unit: 0.347 kg is 347 (see
+	// [MeasureDecimals]).
+	Quantity int64 `json:"quantity"`
+	// Unit is the unit of measure of weighed and measured goods (kg, g, m,
+	// l); catalog.Each, the zero value and absent from JSON, for counted
+	// goods.
+	Unit    catalog.Unit `json:"unit,omitempty"`
+	Product Product      `json:"product"`
 	// ParentID links a service line (gift wrap, assembly) to the line it
 	// serves; removing the parent removes its services.
 	ParentID string `json:"parent_id,omitempty"`
@@ -122,6 +136,9 @@ type Wallet struct {
 type Loyalty struct {
 	Account string `json:"account"`
 	Tier    string `json:"tier,omitempty"`
+	// Burn is the points the shopper asks to burn ([Service.UseLoyaltyPoints]);
+	// what is burnt is decided at pricing (Result.Loyalty).
+	Burn int64 `json:"burn,omitempty"`
 }
 
 func (w Wallet) clone() Wallet {
@@ -175,6 +192,7 @@ func (b *Basket) Clone() *Basket {
 	c.Wallet = b.Wallet.clone()
 	c.Context = b.Context.Clone()
 	c.Grants = slices.Clone(b.Grants)
+	c.Overrides = slices.Clone(b.Overrides) // never mutated in place: replaced
 	if b.Holds != nil {
 		h := *b.Holds
 		h.Lines = slices.Clone(h.Lines)
@@ -188,6 +206,12 @@ func (b *Basket) Clone() *Basket {
 		o.Returns = slices.Clone(o.Returns)
 		o.Documents = slices.Clone(o.Documents)
 		c.Order = &o
+	}
+	if b.Payment != nil {
+		// The settlement paid is never mutated in place; the tenders are.
+		p := *b.Payment
+		p.Tenders = slices.Clone(p.Tenders)
+		c.Payment = &p
 	}
 	if b.Result != nil {
 		// Results are never mutated in place; sharing is safe.

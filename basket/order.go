@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
@@ -28,6 +29,8 @@ type Order struct {
 	// Documents are the invoice and credit notes issued for the order, in
 	// the order they were issued.
 	Documents []DocumentRef `json:"documents,omitempty"`
+	// Loyalty is what the order burnt and earned; nil when it did neither.
+	Loyalty *OrderLoyalty `json:"loyalty,omitempty"`
 }
 
 // OrderTerms is everything pricing the order needed, kept with it so that
@@ -142,6 +145,10 @@ type FulfilmentLine struct {
 	SKU      string `json:"sku"`
 	Name     string `json:"name"`
 	Quantity int64  `json:"quantity"`
+	// Unit is the unit of measure of weighed and measured goods, whose
+	// Quantity is then thousandths of it (347 is 0.347 kg); absent for
+	// counted goods.
+	Unit catalog.Unit `json:"unit,omitempty"`
 	// Services are the service lines attached to this line, travelling
 	// with it (they hold no stock).
 	Services []ServiceLine `json:"services,omitempty"`

@@ -28,7 +28,9 @@ const (
 	// came from ([PricedLine.GrantedQuantity]), so a volume-tier price does
 	// not survive the volume going away. A price
 	// that was only charged because a quote locked it is not protected
-	// either: reopening or expiry ends the lock under both policies.
+	// either: reopening or expiry ends the lock under both policies. Nor
+	// is a price an associate set ([SetPrice]): an override lasts as its
+	// own policy says ([OverrideCarry]), not beyond.
 	PriceProtection
 )
 
@@ -78,6 +80,8 @@ type Snapshot struct {
 	// counts their covered part as available to the basket. Holds at
 	// risk are reported (Result.HoldsAtRisk, a hold-at-risk change).
 	Holds []stock.Reservation
+	// Loyalty is the loyalty programme and the wallet account's balance.
+	Loyalty LoyaltySnapshot
 }
 
 // Options tune one pricing. The zero value is the default: target prices,
@@ -85,7 +89,12 @@ type Snapshot struct {
 type Options struct {
 	Policy      Policy
 	TaxRounding pricing.TaxRounding
-	Rounding    pricing.RoundingMode
+	// Rounding is the mode of every rounding of the pricing: the tax, and
+	// the amount of a line whose unit price is more precise than the
+	// currency (price × quantity ÷ per, rounded once: 3 screws at 0.0125
+	// EUR cost 0.04 half-even, not 3 × 0.01), and the amount of a measured
+	// line (0.347 kg at 24.90 EUR per kg: 8.6403, 8.64 half-even).
+	Rounding pricing.RoundingMode
 }
 
 // Recontextualize prices basket b in the target context from the snapshot.
@@ -94,13 +103,22 @@ type Options struct {
 // order of lines, price entries or promotions. The pipeline is fixed:
 //
 //  1. unit price per line from the target's price-list chain (tiers on the
-//     quantity merged per SKU), then the transition policy;
+//     quantity merged per SKU), then the transition policy, then an
+//     associate's set price if lower ([Override]); the line's
+//     subtotal is that price × quantity, rounded once when the price is
+//     more precise than the currency ([Options.Rounding]), and everything
+//     after is in minor units;
 //  2. catalogue promotions, 3. basket promotions (on the subtotal after
 //     step 2, allocated back to lines), 4. fulfilment fees and fee
 //     promotions (fees follow the fulfilment plan of step 7, which depends
-//     on stock only and is therefore computed first);
+//     on stock only and is therefore computed first); associates' override
+//     discounts come off what lines cost after the basket promotions, and
+//     loyalty points burnt as a discount after them, on the goods
+//     total they leave ([LoyaltySnapshot], [LoyaltyBurnID]);
 //  5. tax per line by category in the target's zone, prices inclusive or
-//     exclusive per the target; 6. totals;
+//     exclusive per the target; 6. totals, then points burnt as a tender
+//     (the settlement, after gift cards and vouchers) and the points the
+//     lines earn (Result.Loyalty);
 //  7. the fulfilment plan per line across the target's stock sources;
 //  8. the change report against the basket's previous result.
 //
@@ -172,10 +190,11 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		}
 	}
 	promoLines := make([]promotion.Line, 0, len(lines))
+	ovs := newOverridePricing(b, target) // associates' overrides in force here
 	zero := pricing.Zero(cur)
 	for i, l := range lines {
 		pl := &r.Lines[i]
-		*pl = PricedLine{LineID: l.ID, SKU: l.SKU, Name: l.Product.Name, Quantity: l.Quantity,
+		*pl = PricedLine{LineID: l.ID, SKU: l.SKU, Name: l.Product.Name, Quantity: l.Quantity, Unit: l.Unit,
 			ListPrice: zero, UnitPrice: zero, Subtotal: zero, Discount: zero, Net: zero, Tax: zero, Total: zero}
 		// The plan lists lines in line-ID order too: a cursor, with the
 		// lookup as the fallback for IDs of different lengths.
@@ -198,8 +217,9 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 			pl.Problem, r.Complete = fmt.Sprintf("no tax rate for category %q here", l.Product.TaxCategory), false
 			continue
 		}
-		pl.Priced, pl.ListPrice, pl.Source, pl.TaxRate = true, res.Unit, res.Source, rate
-		pl.UnitPrice, pl.Basis, pl.GrantedQuantity = res.Unit, BasisTarget, max(res.Source.MinQuantity, 1)
+		pl.Priced, pl.Source, pl.TaxRate = true, res.Source, rate
+		charged := res.Precise
+		pl.Basis, pl.GrantedQuantity = BasisTarget, max(res.Source.MinQuantity, 1)
 		for p < len(prevLines) && compareLineIDs(prevLines[p].LineID, l.ID) < 0 {
 			p++
 		}
@@ -214,17 +234,28 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 				// The carried price was granted for more units than the
 				// basket now holds: it does not follow the volume down.
 			case quoteLocked:
-				pl.UnitPrice, pl.Basis, pl.GrantedQuantity = old.UnitPrice, BasisQuoteLocked, granted
-			case opts.Policy == PriceProtection && old.Basis != BasisQuoteLocked && old.UnitPrice.MinorUnits() < res.Unit.MinorUnits():
-				pl.UnitPrice, pl.Basis, pl.GrantedQuantity = old.UnitPrice, BasisProtected, granted
+				charged, pl.Basis, pl.GrantedQuantity = old.UnitPriceExact(), BasisQuoteLocked, granted
+			case opts.Policy == PriceProtection && old.Basis != BasisQuoteLocked && old.Basis != BasisOverride && lowerPrice(old.UnitPriceExact(), res.Precise):
+				charged, pl.Basis, pl.GrantedQuantity = old.UnitPriceExact(), BasisProtected, granted
 			}
 		}
-		if pl.Subtotal, err = pl.UnitPrice.Mul(l.Quantity); err != nil {
+		if charged, err = ovs.price(pl, charged, opts.Rounding); err != nil {
 			return nil, err
 		}
-		promoLines = append(promoLines, promotion.Line{
-			ID: l.ID, SKU: l.SKU, Categories: l.Product.Categories, Quantity: l.Quantity, UnitPrice: pl.UnitPrice,
-		})
+		if pl.ListPrice, pl.PreciseListPrice, err = displayPrice(res.Precise, opts.Rounding); err != nil {
+			return nil, err
+		}
+		if pl.UnitPrice, pl.PreciseUnitPrice, err = displayPrice(charged, opts.Rounding); err != nil {
+			return nil, err
+		}
+		if pl.Subtotal, err = lineAmount(charged, l.Quantity, l.Unit, opts.Rounding); err != nil {
+			return nil, err
+		}
+		pline := promotion.Line{ID: l.ID, SKU: l.SKU, Categories: l.Product.Categories, Quantity: l.Quantity, UnitPrice: pl.UnitPrice, Measured: l.Unit.Measured()}
+		if !pl.PreciseUnitPrice.Currency().IsZero() {
+			pline.UnitPrice, pline.Precise = pricing.Money{}, charged
+		}
+		promoLines = append(promoLines, pline)
 	}
 
 	// 4. Fees for the modes the plan uses on priced lines.
@@ -234,13 +265,12 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	}
 
 	// 2–4. Promotions.
-	wallet := promotion.Wallet{Coupons: slices.Clone(b.Wallet.Coupons)}
-	if b.Wallet.Loyalty != nil {
-		wallet.LoyaltyTier = b.Wallet.Loyalty.Tier
-	}
+	wallet := promotion.Wallet{Coupons: slices.Clone(b.Wallet.Coupons), LoyaltyTier: loyaltyTier(b, snap.Loyalty)}
 	var eval promotion.Evaluation
+	// The engine rounds a precise line's subtotal as step 1 did.
+	popts := promotion.Options{Rounding: opts.Rounding}
 	if snap.Promotions != nil {
-		if eval, err = snap.Promotions.Evaluate(promoLines, fees, target, wallet); err != nil {
+		if eval, err = snap.Promotions.EvaluateWith(promoLines, fees, target, wallet, popts); err != nil {
 			return nil, err
 		}
 	} else {
@@ -248,11 +278,20 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		if err != nil {
 			return nil, err
 		}
-		if eval, err = none.Evaluate(promoLines, fees, target, wallet); err != nil {
+		if eval, err = none.EvaluateWith(promoLines, fees, target, wallet, popts); err != nil {
 			return nil, err
 		}
 	}
 	r.Promotions, r.Coupons = eval.Explanations, eval.Coupons
+	// 3½. Associates' override discounts, on what lines cost after promotions.
+	if err := ovs.discount(r, &eval, opts.Rounding); err != nil {
+		return nil, err
+	}
+	// Points burnt as a discount: after the basket promotions, before tax.
+	lp := newLoyaltyPricing(b, snap.Loyalty)
+	if err := lp.burnAsDiscount(snap.Loyalty, eval.Lines, cur); err != nil {
+		return nil, err
+	}
 
 	// 5. Tax, on line totals after discounts and on fees after fee discounts.
 	taxLines := make([]pricing.TaxLine, 0, len(promoLines)+len(eval.Fees))
@@ -276,7 +315,10 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		if pl.Discount, err = pl.Subtotal.Sub(lr.Total); err != nil {
 			return nil, err
 		}
-		taxLines = append(taxLines, pricing.TaxLine{Key: pl.LineID, Amount: lr.Total, Quantity: pl.Quantity, Rate: pl.TaxRate})
+		// A precise unit price makes per-unit tax rounding tax the line as a
+		// whole (pricing.PerUnit): its units have no tax of their own; nor
+		// do a measured line's (taxUnits).
+		taxLines = append(taxLines, pricing.TaxLine{Key: pl.LineID, Amount: lr.Total, Quantity: taxUnits(pl), Rate: pl.TaxRate, Unit: pl.PreciseUnitPrice})
 	}
 	for _, f := range eval.Fees {
 		j := slices.IndexFunc(fees, func(x promotion.Fee) bool { return x.ID == f.FeeID })
@@ -319,6 +361,11 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		return nil, err
 	}
 	r.Totals = t
+	// Points burnt as a tender, and earned on the lines as totalled.
+	if r.Loyalty, err = lp.finish(snap.Loyalty, b, target, r); err != nil {
+		return nil, err
+	}
+	r.Payment = settlementOf(b.tenders(), r) // tenders pay the total; they never change it
 
 	for _, h := range stock.HoldsAtRisk(snap.Holds) {
 		r.HoldsAtRisk = append(r.HoldsAtRisk, HoldAtRisk{LocationID: h.LocationID, SKU: h.SKU, Quantity: h.Quantity, AtRisk: h.AtRisk, HeldSince: h.HeldSince.UTC()})
@@ -327,6 +374,25 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	// 8. What changed for the shopper.
 	r.Changes = Diff(b.Result, r)
 	return r, nil
+}
+
+// displayPrice splits a unit price into what a PricedLine shows: the price
+// of one unit in minor units, rounded with mode, and the exact price when
+// that rounding is not exact (zero otherwise, so that ordinary lines keep
+// their encoding).
+func displayPrice(u pricing.UnitPrice, mode pricing.RoundingMode) (pricing.Money, pricing.UnitPrice, error) {
+	if m, exact := u.Exact(); exact {
+		return m, pricing.UnitPrice{}, nil
+	}
+	m, err := u.Round(mode)
+	return m, u, err
+}
+
+// lowerPrice reports whether a is below b, exactly (0.0124 is below 0.0125
+// though both show as 0.01); prices in different currencies never are.
+func lowerPrice(a, b pricing.UnitPrice) bool {
+	c, err := a.Cmp(b)
+	return err == nil && c < 0
 }
 
 // fulfilmentFees returns the fees of the modes used by priced lines, in

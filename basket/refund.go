@@ -85,7 +85,7 @@ func QuoteReturn(order *Basket, lines []ReturnLine) (RefundQuote, error) {
 		j := slices.IndexFunc(returned, func(r ReturnLine) bool { return r.LineID == l.LineID })
 		if j < 0 {
 			returned = append(returned, l)
-		} else if returned[j].Quantity += l.Quantity; returned[j].Quantity > MaxQuantity {
+		} else if returned[j].Quantity += l.Quantity; returned[j].Quantity > MaxMeasure*thousandths { // the most any line, measured ones too, holds
 			return RefundQuote{}, invalid(fmt.Sprintf("Lines[%d].Quantity", i), "more units of %s than any line holds", l.LineID)
 		}
 	}

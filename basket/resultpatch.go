@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 	"github.com/omnibasket/omnibasket/stock"
@@ -34,7 +35,12 @@ type ResultPatch struct {
 	Coupons    *[]promotion.CouponState `json:"coupons,omitempty"`
 	// HoldsAtRisk replaces the previous list when it changed.
 	HoldsAtRisk *[]HoldAtRisk `json:"holds_at_risk,omitempty"`
-	Changes     []Change      `json:"changes,omitempty"`
+	// Overrides replaces the previous list when it changed.
+	Overrides *[]AppliedOverride `json:"overrides,omitempty"`
+	// Loyalty is the result's loyalty part, recorded whole each time (a
+	// few figures and one explanation per earn rule).
+	Loyalty *LoyaltyResult `json:"loyalty,omitempty"`
+	Changes []Change       `json:"changes,omitempty"`
 }
 
 // ListPatch changes a list kept sorted by line ID: Set holds the items
@@ -58,7 +64,7 @@ func diffResult(prev, next *Result) *ResultPatch {
 	}
 	p := &ResultPatch{
 		BasketVersion: next.BasketVersion, Policy: next.Policy, Totals: next.Totals,
-		Complete: next.Complete, Changes: next.Changes,
+		Complete: next.Complete, Changes: next.Changes, Loyalty: next.Loyalty,
 	}
 	var old Result
 	if prev != nil {
@@ -70,6 +76,7 @@ func diffResult(prev, next *Result) *ResultPatch {
 	p.Promotions = replaced(old.Promotions, next.Promotions, sameExplanation)
 	p.Coupons = replaced(old.Coupons, next.Coupons, sameCouponState)
 	p.HoldsAtRisk = replaced(old.HoldsAtRisk, next.HoldsAtRisk, func(a, b HoldAtRisk) bool { return a == b })
+	p.Overrides = replaced(old.Overrides, next.Overrides, sameAppliedOverride)
 	return p
 }
 
@@ -82,6 +89,7 @@ func (p *ResultPatch) apply(prev *Result, r *Result) error {
 		old = *prev
 	}
 	r.BasketVersion, r.Policy, r.Totals, r.Complete, r.Changes = p.BasketVersion, p.Policy, p.Totals, p.Complete, p.Changes
+	r.Loyalty = p.Loyalty
 	var err error
 	if r.Plan.Lines, err = p.Plan.apply(old.Plan.Lines, planLineID, cmp.Compare[string], "Patch.Plan"); err != nil {
 		return err
@@ -105,6 +113,7 @@ func (p *ResultPatch) apply(prev *Result, r *Result) error {
 	r.Promotions = replace(old.Promotions, p.Promotions)
 	r.Coupons = replace(old.Coupons, p.Coupons)
 	r.HoldsAtRisk = replace(old.HoldsAtRisk, p.HoldsAtRisk)
+	r.Overrides = replace(old.Overrides, p.Overrides)
 	return nil
 }
 
@@ -123,24 +132,29 @@ type LinesPatch struct {
 // PricedLineChange is the fields of one priced line that changed; nil
 // fields did not.
 type PricedLineChange struct {
-	LineID          string                  `json:"line_id"`
-	SKU             *string                 `json:"sku,omitempty"`
-	Name            *string                 `json:"name,omitempty"`
-	Quantity        *int64                  `json:"quantity,omitempty"`
-	Priced          *bool                   `json:"priced,omitempty"`
-	Problem         *string                 `json:"problem,omitempty"`
-	ListPrice       *pricing.Money          `json:"list_price,omitempty"`
-	Source          *pricing.PriceRef       `json:"source,omitempty"`
-	UnitPrice       *pricing.Money          `json:"unit_price,omitempty"`
-	Basis           *PriceBasis             `json:"basis,omitempty"`
-	GrantedQuantity *int64                  `json:"granted_quantity,omitempty"`
-	Subtotal        *pricing.Money          `json:"subtotal,omitempty"`
-	Discounts       *[]promotion.Adjustment `json:"discounts,omitempty"`
-	Discount        *pricing.Money          `json:"discount,omitempty"`
-	TaxRate         *pricing.Rate           `json:"tax_rate,omitempty"`
-	Net             *pricing.Money          `json:"net,omitempty"`
-	Tax             *pricing.Money          `json:"tax,omitempty"`
-	Total           *pricing.Money          `json:"total,omitempty"`
+	LineID    string            `json:"line_id"`
+	SKU       *string           `json:"sku,omitempty"`
+	Name      *string           `json:"name,omitempty"`
+	Quantity  *int64            `json:"quantity,omitempty"`
+	Unit      *catalog.Unit     `json:"unit,omitempty"`
+	Priced    *bool             `json:"priced,omitempty"`
+	Problem   *string           `json:"problem,omitempty"`
+	ListPrice *pricing.Money    `json:"list_price,omitempty"`
+	Source    *pricing.PriceRef `json:"source,omitempty"`
+	UnitPrice *pricing.Money    `json:"unit_price,omitempty"`
+	// PreciseListPrice and PreciseUnitPrice hold the line's exact price
+	// when one of those fields changed; see setPrecise.
+	PreciseListPrice *pricing.UnitPrice      `json:"precise_list_price,omitempty"`
+	PreciseUnitPrice *pricing.UnitPrice      `json:"precise_unit_price,omitempty"`
+	Basis            *PriceBasis             `json:"basis,omitempty"`
+	GrantedQuantity  *int64                  `json:"granted_quantity,omitempty"`
+	Subtotal         *pricing.Money          `json:"subtotal,omitempty"`
+	Discounts        *[]promotion.Adjustment `json:"discounts,omitempty"`
+	Discount         *pricing.Money          `json:"discount,omitempty"`
+	TaxRate          *pricing.Rate           `json:"tax_rate,omitempty"`
+	Net              *pricing.Money          `json:"net,omitempty"`
+	Tax              *pricing.Money          `json:"tax,omitempty"`
+	Total            *pricing.Money          `json:"total,omitempty"`
 }
 
 // changed returns what differs from a to b (fulfilment aside).
@@ -149,11 +163,14 @@ func changed(a, b PricedLine) PricedLineChange {
 	set(&c.SKU, a.SKU, b.SKU)
 	set(&c.Name, a.Name, b.Name)
 	set(&c.Quantity, a.Quantity, b.Quantity)
+	set(&c.Unit, a.Unit, b.Unit)
 	set(&c.Priced, a.Priced, b.Priced)
 	set(&c.Problem, a.Problem, b.Problem)
 	set(&c.ListPrice, a.ListPrice, b.ListPrice)
 	set(&c.Source, a.Source, b.Source)
 	set(&c.UnitPrice, a.UnitPrice, b.UnitPrice)
+	setPrecise(&c.PreciseListPrice, a.PreciseListPrice, b.PreciseListPrice, b.ListPriceExact())
+	setPrecise(&c.PreciseUnitPrice, a.PreciseUnitPrice, b.PreciseUnitPrice, b.UnitPriceExact())
 	set(&c.Basis, a.Basis, b.Basis)
 	set(&c.GrantedQuantity, a.GrantedQuantity, b.GrantedQuantity)
 	set(&c.Subtotal, a.Subtotal, b.Subtotal)
@@ -179,6 +196,27 @@ func set[T comparable](dst **T, a, b T) {
 	}
 }
 
+// setPrecise points dst at the line's exact price when its precise field
+// changed from a to b. It records the exact price, never the zero
+// UnitPrice a field is left at when a Money holds the price (that zero
+// encodes as null, which would decode as "unchanged"); applied, an exact
+// price that a Money holds clears the field again (precisePart).
+func setPrecise(dst **pricing.UnitPrice, a, b, exact pricing.UnitPrice) {
+	if a != b {
+		*dst = &exact
+	}
+}
+
+// precisePart is what a precise price field of a PricedLine holds for the
+// exact price u: u when a Money cannot hold it, the zero UnitPrice when one
+// can.
+func precisePart(u pricing.UnitPrice) pricing.UnitPrice {
+	if _, exact := u.Exact(); exact {
+		return pricing.UnitPrice{}
+	}
+	return u
+}
+
 // take copies *v into dst when v is set.
 func take[T any](dst *T, v *T) {
 	if v != nil {
@@ -191,11 +229,18 @@ func (c PricedLineChange) applyTo(l PricedLine) PricedLine {
 	take(&l.SKU, c.SKU)
 	take(&l.Name, c.Name)
 	take(&l.Quantity, c.Quantity)
+	take(&l.Unit, c.Unit)
 	take(&l.Priced, c.Priced)
 	take(&l.Problem, c.Problem)
 	take(&l.ListPrice, c.ListPrice)
 	take(&l.Source, c.Source)
 	take(&l.UnitPrice, c.UnitPrice)
+	if c.PreciseListPrice != nil {
+		l.PreciseListPrice = precisePart(*c.PreciseListPrice)
+	}
+	if c.PreciseUnitPrice != nil {
+		l.PreciseUnitPrice = precisePart(*c.PreciseUnitPrice)
+	}
 	take(&l.Basis, c.Basis)
 	take(&l.GrantedQuantity, c.GrantedQuantity)
 	take(&l.Subtotal, c.Subtotal)
@@ -393,9 +438,9 @@ func replace[T any](old []T, p *[]T) []T {
 // samePricing compares two priced lines but for their fulfilment, which a
 // patch records in the plan.
 func samePricing(a, b PricedLine) bool {
-	return a.LineID == b.LineID && a.SKU == b.SKU && a.Name == b.Name && a.Quantity == b.Quantity &&
+	return a.LineID == b.LineID && a.SKU == b.SKU && a.Name == b.Name && a.Quantity == b.Quantity && a.Unit == b.Unit &&
 		a.Priced == b.Priced && a.Problem == b.Problem && a.ListPrice == b.ListPrice && a.Source == b.Source &&
-		a.UnitPrice == b.UnitPrice && a.Basis == b.Basis && a.GrantedQuantity == b.GrantedQuantity && a.Subtotal == b.Subtotal &&
+		a.UnitPrice == b.UnitPrice && a.PreciseListPrice == b.PreciseListPrice && a.PreciseUnitPrice == b.PreciseUnitPrice && a.Basis == b.Basis && a.GrantedQuantity == b.GrantedQuantity && a.Subtotal == b.Subtotal &&
 		slices.Equal(a.Discounts, b.Discounts) && a.Discount == b.Discount && a.TaxRate == b.TaxRate &&
 		a.Net == b.Net && a.Tax == b.Tax && a.Total == b.Total
 }

@@ -142,7 +142,7 @@ func route(b *Basket, placedAt time.Time, p OrderPolicy) ([]FulfilmentOrder, err
 				byKey[k] = fo
 				keys = append(keys, k)
 			}
-			fo.Lines = append(fo.Lines, FulfilmentLine{LineID: l.ID, SKU: l.SKU, Name: l.Product.Name, Quantity: a.Quantity})
+			fo.Lines = append(fo.Lines, FulfilmentLine{LineID: l.ID, SKU: l.SKU, Name: l.Product.Name, Quantity: a.Quantity, Unit: l.Unit})
 			fo.LeadTime = max(fo.LeadTime, a.LeadTime)
 		}
 	}

@@ -12,8 +12,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/basket/handoff"
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/clock"
+	"github.com/omnibasket/omnibasket/loyalty"
+	"github.com/omnibasket/omnibasket/payment"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 	"github.com/omnibasket/omnibasket/stock"
@@ -71,8 +74,14 @@ type Config struct {
 	// as available to it when it is priced and sourced (a held unit is the
 	// shopper's, not a shortage).
 	Reservations stock.Reserver
-	// Handoff issues and redeems check-in tokens; nil disables check-in.
+	// Handoff issues and redeems check-in tokens and override approvals;
+	// nil disables check-in and approvals.
 	Handoff *handoff.Service
+	// Overrides says which staff roles may override a line's price, by how
+	// much without a manager's approval, for which reasons, and what
+	// becomes of an override when the basket leaves the store (see
+	// [OverridePolicy]); the zero value allows no override.
+	Overrides OverridePolicy
 	// Retailer is the audience of this service's tokens.
 	Retailer string
 	// GrantTTL is how long a check-in grant lasts ([DefaultGrantTTL] when 0).
@@ -84,6 +93,33 @@ type Config struct {
 	// shipping windows, the return window, document numbering, where
 	// returns are restocked (see [OrderPolicy]).
 	Orders OrderPolicy
+	// Vouchers is the platform's store of gift cards and vouchers:
+	// [Service.AddTender] reads their balances there and [Service.Pay]
+	// redeems them there. Nil refuses such tenders ([ErrNotConfigured]).
+	Vouchers payment.VoucherSource
+	// Products, when set, is the catalogue: [Service.AddLine] looks the SKU
+	// up (one call) and refuses an unknown one (an [*InputError] whose Kind
+	// is a [*catalog.UnknownProductError]), so a typo on a tablet is an
+	// error, not an unpriced line. The line's snapshot (name, categories,
+	// tax category) comes from the catalogue when the caller leaves it
+	// empty; a snapshot the caller filled must equal the catalogue's
+	// ([ErrProductMismatch] otherwise: the till is showing stale data).
+	// Products sold by measure (kg, m …) are refused with
+	// [ErrMeasuredGoods] until weighed goods are supported. [Service.Scan]
+	// needs it. Nil keeps AddLine trusting the caller's snapshot.
+	Products catalog.ProductSource
+	// Barcodes reads the retailer's variable-measure labels for
+	// [Service.Scan]; nil reads every code as a plain GTIN.
+	Barcodes *catalog.Decoder
+	// Loyalty is the platform's loyalty ledger: every pricing of a basket
+	// with an account reads its balance and tier there (one call), an
+	// order reserves the points it burns there, payment commits them and
+	// credits what was earned, a return gives its share back. Nil prices
+	// with the wallet's tier and burns nothing.
+	Loyalty loyalty.LoyaltySource
+	// LoyaltyScheme is the compiled loyalty programme (earn rules, tiers,
+	// burn policy); nil earns and burns nothing.
+	LoyaltyScheme *loyalty.Scheme
 }
 
 // Service is the shell around the pure core: it loads a basket, checks the
@@ -127,6 +163,9 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	cfg.Backoff = cfg.Backoff.withDefaults()
 	cfg.Orders = cfg.Orders.withDefaults()
+	if err := cfg.Overrides.validate(); err != nil {
+		return nil, err
+	}
 	s := &Service{cfg: cfg, turns: newTurns()}
 	if ls, ok := cfg.Store.(LedgerStore); ok {
 		s.ledger = ls.Ledger()
@@ -183,6 +222,12 @@ type tx struct {
 	also   []Write
 	stock  *stock.Change
 	docs   []Document
+	// ordering marks the pricing an order is placed with (see
+	// [LoyaltySnapshot.Reserving]).
+	ordering bool
+	// undo reverses what the attempt did at a source before its write,
+	// should the write be known not to happen.
+	undo []func(context.Context)
 }
 
 // reprice prices b in target (as of the command time) and records it.
@@ -196,10 +241,14 @@ func (t *tx) reprice(b *Basket, target channel.Context) error {
 func (t *tx) repriceWith(b *Basket, target channel.Context) (Snapshot, Options, error) {
 	target = target.Clone()
 	target.AsOf = t.m.At
+	if err := t.endOverrides(b, target); err != nil {
+		return Snapshot{}, Options{}, err
+	}
 	snap, err := t.s.Snapshot(t.ctx, b, target)
 	if err != nil {
 		return Snapshot{}, Options{}, err
 	}
+	snap.Loyalty.Reserving = t.ordering
 	opts := t.s.cfg.Options
 	switch {
 	case t.policy != nil:
@@ -260,6 +309,9 @@ func (s *Service) Snapshot(ctx context.Context, b *Basket, target channel.Contex
 		if snap.Fees, err = s.cfg.Fees.Fees(ctx, target); err != nil {
 			return Snapshot{}, fmt.Errorf("%w: fees: %w", ErrSnapshot, err)
 		}
+	}
+	if snap.Loyalty, err = s.loyaltySnapshot(ctx, b); err != nil {
+		return Snapshot{}, err
 	}
 	if len(skus) > 0 && len(target.StockSources) > 0 {
 		levels, err := s.offered().Levels(ctx, stock.Query{SKUs: skus, Locations: target.StockSources})
@@ -372,6 +424,7 @@ func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []Cal
 		before := b.Version
 		t := &tx{s: s, ctx: ctx, m: Meta{Actor: actor, At: s.cfg.Clock.Now().UTC()}, policy: c.policyPtr()}
 		if err := cmd.apply(t, b); err != nil {
+			t.rollback()
 			return nil, err
 		}
 		if len(t.events) == 0 {
@@ -391,6 +444,9 @@ func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []Cal
 			}
 			return nil, err
 		default:
+			if notWritten(err) {
+				t.rollback()
+			}
 			return nil, err
 		}
 	}
@@ -590,6 +646,10 @@ func (s *Service) FindByOwner(ctx context.Context, actor Actor, customerID strin
 // AddLine adds a line (or to an equal line's quantity) and re-prices.
 func (s *Service) AddLine(ctx context.Context, actor Actor, id uuid.UUID, n NewLine, opts ...CallOption) (*Basket, error) {
 	return s.run(ctx, actor, id, "add-line", []any{n}, opts, func(t *tx, b *Basket) error {
+		n, err := t.catalogued(b, n)
+		if err != nil {
+			return err
+		}
 		_, e, err := b.AddLine(t.m, n)
 		if err := t.add(e, err); err != nil {
 			return err
@@ -673,8 +733,9 @@ func (s *Service) SetFulfilment(ctx context.Context, actor Actor, id uuid.UUID, 
 // Transition changes the basket's status. Moving to Ordered is
 // [Service.PlaceOrder] (priced as of now, holds and fulfilment orders);
 // moving to Invoiced is [Service.Invoice] (a numbered invoice); moving to
-// Abandoned releases the basket's holds in the same write; moving to Quote
-// locks the prices until lockUntil.
+// Abandoned releases the basket's holds in the same write, and any points
+// an order attempt reserved ([Service.PlaceOrder]); moving to Quote locks
+// the prices until lockUntil.
 func (s *Service) Transition(ctx context.Context, actor Actor, id uuid.UUID, to Status, lockUntil time.Time, opts ...CallOption) (*Basket, error) {
 	return s.run(ctx, actor, id, "transition", []any{to, lockUntil}, opts, func(t *tx, b *Basket) error {
 		if to == Quote {
@@ -689,6 +750,9 @@ func (s *Service) Transition(ctx context.Context, actor Actor, id uuid.UUID, to 
 			return t.invoice(b)
 		case to == Abandoned && !b.Status.Final():
 			if err := t.releaseAll(b, "abandoned"); err != nil {
+				return err
+			}
+			if err := t.releaseLoyalty(b); err != nil {
 				return err
 			}
 		}

@@ -23,7 +23,10 @@ import (
 // handed over and deducted from on-hand, every other unit held at its
 // source until its collection or shipping deadline, the basket's other
 // holds released. A shortage fails the whole order with the stock error
-// ([stock.ErrInsufficientStock]) and changes nothing.
+// ([stock.ErrInsufficientStock]) and changes nothing. Loyalty points the
+// pricing burns are reserved at [Config.Loyalty] before the write (see
+// [Service.UseLoyaltyPoints]); too few fail the order with the source's
+// [*loyalty.InsufficientError] and change nothing.
 //
 // [Service.Transition] to [Ordered] does the same.
 func (s *Service) PlaceOrder(ctx context.Context, actor Actor, id uuid.UUID, opts ...CallOption) (*Basket, error) {
@@ -37,6 +40,7 @@ func (t *tx) placeOrder(b *Basket) error {
 	if !b.Status.CanBecome(Ordered) {
 		return &InputError{Field: "Status", Reason: fmt.Sprintf("%s → %s", b.Status, Ordered), Kind: ErrInvalidTransition}
 	}
+	t.ordering = true
 	snap, opts, err := t.repriceWith(b, b.Context)
 	if err != nil {
 		return err
@@ -63,7 +67,7 @@ func (t *tx) placeOrder(b *Basket) error {
 	if t.s.ledger != nil {
 		t.stock = orderMoves(b.ID.String(), fos, snap.Holds)
 	}
-	return nil
+	return t.reserveLoyalty(b) // last: nothing after it can fail the attempt
 }
 
 // Hold holds the stock of a cart before it is ordered, until until (at
@@ -437,6 +441,9 @@ func (t *tx) takeBack(b *Basket, req ReturnRequest, loc string, ex *Exchange) er
 	if err := t.add(b.recordReturn(t.m, r)); err != nil {
 		return err
 	}
+	if err := t.returnLoyalty(b, r.ID); err != nil {
+		return err
+	}
 	inv, invoiced := b.Order.Invoice()
 	if !invoiced || !q.Refund.IsPositive() {
 		return nil
@@ -588,6 +595,9 @@ func (t *tx) invoice(b *Basket) error {
 	}
 	doc, err := NewInvoice(b, documentID(b), t.s.cfg.Orders.series(Invoice, t.s.cfg.Retailer, b.Result.Context), t.m.At)
 	if err != nil {
+		return err
+	}
+	if err := t.settleLoyalty(b); err != nil {
 		return err
 	}
 	return t.issue(b, EventInvoiced, doc)

@@ -201,7 +201,7 @@ func TestServiceProviderFailures(t *testing.T) {
 	require.NoError(t, err, "pricing goes on when stock is unknown")
 	l, _ := b.Result.Line("L0001")
 	assert.True(t, l.Fulfilment.Unknown, "unknown, never assumed in stock")
-	assert.Equal(t, basket.ChangeLineUnavailable, b.Result.Changes[0].Kind)
+	assert.Equal(t, []basket.ChangeKind{basket.ChangeLineAdded, basket.ChangeLineUnavailable}, []basket.ChangeKind{b.Result.Changes[0].Kind, b.Result.Changes[1].Kind})
 	_, err = svc.Transition(ctx, shopper, b.ID, basket.Ordered, time.Time{})
 	assert.ErrorIs(t, err, basket.ErrNotOrderable)
 }

@@ -59,7 +59,7 @@ func termsOf(snap Snapshot, r *Result, opts Options) (OrderTerms, error) {
 		return OrderTerms{}, err
 	}
 	for _, p := range entries {
-		if p.Unit.Currency() == cur && (p.CustomerGroup == "" || p.CustomerGroup == ctx.CustomerGroup) &&
+		if p.UnitPrice().Currency() == cur && (p.CustomerGroup == "" || p.CustomerGroup == ctx.CustomerGroup) &&
 			(p.ValidFrom.IsZero() || !ctx.AsOf.Before(p.ValidFrom)) && (p.ValidUntil.IsZero() || ctx.AsOf.Before(p.ValidUntil)) {
 			t.Prices = append(t.Prices, p)
 		}
@@ -231,6 +231,10 @@ func repriceOnTerms(order *Basket, kept map[string]int64, base Snapshot) (*Resul
 			k.Lines[i].ParentID = ""
 		}
 	}
+	var err error
+	if k.Overrides, err = keptOverrides(order, kept); err != nil {
+		return nil, err
+	}
 	terms := order.Order.Terms
 	// A quote-locked price is carried only by a quote whose lock runs at
 	// the as-of time: an order placed from a quote is re-priced as that
@@ -239,7 +243,6 @@ func repriceOnTerms(order *Basket, kept map[string]int64, base Snapshot) (*Resul
 		k.Status, k.QuoteLockedUntil = Quote, terms.Context.AsOf.Add(time.Nanosecond)
 	}
 	snap := base
-	var err error
 	if snap.Stock, err = planLevels(keptPlan(order.Result.Plan, kept)); err != nil {
 		return nil, fmt.Errorf("%w: order terms: stock: %w", ErrSnapshot, err)
 	}

@@ -33,6 +33,19 @@
 //		Purpose: handoff.CheckIn, Retailer: "acme", Location: "store-paris-01",
 //	})
 //
+// The same keys, clock and replay store sign and consume approvals: a
+// manager's single-use consent to one exact change of one basket (an
+// associate's price override above their limit), bound to a digest of
+// that change, so that it approves nothing else:
+//
+//	token, _, err := svc.IssueApproval(handoff.ApprovalRequest{
+//		Basket: basketID, Audience: handoff.Audience{Retailer: "acme", Location: "store-paris-01"},
+//		Approver: "mgr-7", Digest: sha256.Sum256(change), TTL: 5 * time.Minute,
+//	})
+//	claims, err := svc.RedeemApproval(ctx, token, handoff.ApprovalExpectation{
+//		Retailer: "acme", Location: "store-paris-01", Basket: basketID, Digest: sha256.Sum256(change),
+//	})
+//
 // Every refusal is a sentinel matchable with [errors.Is] ([ErrMalformed],
 // [ErrExpired], [ErrAlreadyUsed], …), and all of them match [ErrRejected].
 // Times come from the injected [clock.Clock], randomness from the injected

@@ -5,8 +5,8 @@ import "errors"
 // ErrRejected matches (with [errors.Is]) every error that means "the
 // presented token or short code is not accepted": [ErrMalformed],
 // [ErrBadSignature], [ErrUnknownKey], [ErrExpired], [ErrNotYetValid],
-// [ErrWrongAudience], [ErrWrongPurpose], [ErrAlreadyUsed], [ErrUnknownCode]
-// and [ErrTooManyAttempts]. Bad input from the embedding program
+// [ErrWrongAudience], [ErrWrongPurpose], [ErrAlreadyUsed], [ErrUnknownCode],
+// [ErrTooManyAttempts] and, for approvals, [ErrWrongSubject]. Bad input from the embedding program
 // ([ErrInvalid]) and storage failures are not rejections.
 var ErrRejected = errors.New("handoff: rejected")
 
