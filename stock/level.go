@@ -59,6 +59,13 @@ func (q Query) Validate() error {
 // be out"). A provider failure is an error, and callers treat it as stock
 // unknown, never as in stock. An invalid query returns an error matching
 // [ErrInvalid].
+//
+// Quantities are whole numbers: units for counted goods and, for goods
+// weighed or measured (cheese by the kg, fabric by the metre), thousandths
+// of the unit they are sold in (pricing.MeasureDecimals), as basket lines
+// count them: 12.5 kg of Comté on hand is OnHand 12500, and a basket's
+// hold of 0.347 kg reserves 347. A provider or feed converting an ERP's
+// decimal stock must do it exactly, never through a float.
 type Provider interface {
 	Levels(ctx context.Context, q Query) (Levels, error)
 }
