@@ -104,9 +104,10 @@ type Config struct {
 	// tax category) comes from the catalogue when the caller leaves it
 	// empty; a snapshot the caller filled must equal the catalogue's
 	// ([ErrProductMismatch] otherwise: the till is showing stale data).
-	// Products sold by measure (kg, m …) are refused with
-	// [ErrMeasuredGoods] until weighed goods are supported. [Service.Scan]
-	// needs it. Nil keeps AddLine trusting the caller's snapshot.
+	// Products sold by measure (kg, m …) are added by [NewLine.Measure],
+	// converted to the catalogue's unit; a count of them is refused with
+	// [ErrMeasuredGoods]. [Service.Scan] needs it. Nil keeps AddLine
+	// trusting the caller's snapshot.
 	Products catalog.ProductSource
 	// Barcodes reads the retailer's variable-measure labels for
 	// [Service.Scan]; nil reads every code as a plain GTIN.

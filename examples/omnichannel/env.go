@@ -9,18 +9,24 @@ import (
 	"github.com/omnibasket/omnibasket/adapters/memory"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/basket/handoff"
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/clock"
 	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/pricing"
 )
+
+// giftCard is a Maison Lumière gift card with 30.00 EUR on it.
+const giftCard = "GC-2611-0042"
 
 // env is one fresh retailer on the in-memory adapters: the default setup a
 // platform embeds before it moves to PostgreSQL. The basket store applies
 // every order's stock movements to the stock ledger in the same write.
 type env struct {
-	ctx   context.Context
-	clk   *clock.Fake
-	stock *memory.StockStore
-	svc   *basket.Service
+	ctx      context.Context
+	clk      *clock.Fake
+	stock    *memory.StockStore
+	vouchers *memory.VoucherStore
+	svc      *basket.Service
 }
 
 func newEnv() (*env, error) {
@@ -46,14 +52,29 @@ func newEnv() (*env, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The till's catalogue (SKUs and barcodes), the counter scale's labels
+	// and the gift cards sold at the tills.
+	products, err := memory.NewProducts(demo.Products()...)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := catalog.NewDecoder(demo.ScaleLayout())
+	if err != nil {
+		return nil, err
+	}
+	vouchers := memory.NewVoucherStore(clk)
+	if err := vouchers.Issue(ctx, giftCard, pricing.MustParse("30.00", "EUR"), demo.Start().AddDate(1, 0, 0)); err != nil {
+		return nil, err
+	}
 	svc, err := basket.NewService(basket.Config{
 		Store: memory.NewBasketStore(memory.WithLedger(st)), Prices: cat, Promotions: cat, Tax: cat, Stock: st, Locations: cat, Fees: cat,
 		Reservations: st, Clock: clk, Handoff: tokens, Retailer: demo.Retailer,
+		Products: products, Barcodes: labels, Vouchers: vouchers,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &env{ctx: ctx, clk: clk, stock: st, svc: svc}, nil
+	return &env{ctx: ctx, clk: clk, stock: st, vouchers: vouchers, svc: svc}, nil
 }
 
 // basketID derives a stable ID for a journey's basket.
@@ -70,6 +91,7 @@ var (
 	hugo    = basket.Actor{Kind: basket.Shopper, ID: "cust-hugo"}
 	ines    = basket.Actor{Kind: basket.Shopper, ID: "cust-ines"}
 	nadia   = basket.Actor{Kind: basket.Shopper, ID: "cust-nadia"}
+	jeanne  = basket.Actor{Kind: basket.Shopper, ID: "cust-jeanne"}
 	system  = basket.Actor{Kind: basket.System, ID: "maison-lumiere-ops"}
 	lea     = basket.Actor{Kind: basket.Associate, ID: "lea", LocationID: demo.Bellecour}
 	malik   = basket.Actor{Kind: basket.Associate, ID: "malik", LocationID: demo.PartDieu}

@@ -24,6 +24,7 @@ func journeys() []Journey {
 		{Name: "web-to-store", Title: "Research online, purchase offline: Camille checks in at Bellecour", Play: webToStore},
 		{Name: "store-to-web", Title: "Showrooming: Hugo starts at Part-Dieu and finishes at home", Play: storeToWeb},
 		{Name: "click-collect", Title: "Click & collect: Inès's warehouse hold moves to the store", Play: clickCollect},
+		{Name: "deli", Title: "At the fine-food counter: a weighed Comté, a scanned jar, paid by gift card and bank card", Play: deli},
 		{Name: "sofa", Title: "The sofa scene: seen on the web, secured in store with its decoration, delivered and assembled, a cushion returned elsewhere", Play: sofa},
 	}
 }

@@ -22,7 +22,30 @@ type Step struct {
 	Fulfilment   []FulfilmentView  `json:"fulfilment,omitempty"`
 	Return       *ReturnView       `json:"return,omitempty"`
 	Documents    []DocumentView    `json:"documents,omitempty"`
-	Notes        []string          `json:"notes,omitempty"`
+	Payment      *PaymentView      `json:"payment,omitempty"`
+	// Language is the locale the changes are said in, when it is the
+	// shopper's rather than English.
+	Language string   `json:"language,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
+}
+
+// PaymentView is how the tenders settle the total, amounts in the
+// shopper's locale.
+type PaymentView struct {
+	Due       string       `json:"due"`
+	Tenders   []TenderView `json:"tenders"`
+	Paid      string       `json:"paid"`
+	Remaining string       `json:"remaining"`
+	Rounding  string       `json:"cash_rounding"`
+	Change    string       `json:"change"`
+}
+
+// TenderView is one tender and what it pays.
+type TenderView struct {
+	Kind   string `json:"kind"`
+	Code   string `json:"code,omitempty"`
+	Amount string `json:"amount"`
+	Left   string `json:"left,omitempty"`
 }
 
 // FulfilmentView is one fulfilment order: what one location does.
@@ -80,8 +103,8 @@ type LineView struct {
 	Line       string `json:"line"`
 	SKU        string `json:"sku"`
 	Name       string `json:"name"`
-	Quantity   int64  `json:"quantity"`
-	Unit       string `json:"unit"`
+	Quantity   string `json:"quantity"` // "2", or "0.347 kg" for weighed goods
+	Unit       string `json:"unit"`     // the unit price, "24.90/kg" for weighed goods
 	Basis      string `json:"basis"`
 	Discount   string `json:"discount"`
 	Total      string `json:"total"`
@@ -131,11 +154,17 @@ func snapshotStep(title, actor string, b *basket.Basket, withChanges bool) Step 
 // changeStep captures the basket with everything that changed since before
 // (a step made of several commands reports them all).
 func changeStep(title, actor string, before *basket.Result, b *basket.Basket) Step {
-	s := Step{Title: title, Actor: actor, Basket: viewOf(b)}
-	for _, c := range basket.Diff(before, b.Result) {
-		s.Changes = append(s.Changes, ChangeView{Kind: c.Kind.String(), Line: c.LineID, Message: c.Message()})
+	return Step{Title: title, Actor: actor, Basket: viewOf(b), Changes: changesSaid(before, b.Result, basket.Change.Message)}
+}
+
+// changesSaid is the report of what changed from before to after, each
+// change said by say (in English, or in the shopper's language).
+func changesSaid(before, after *basket.Result, say func(basket.Change) string) []ChangeView {
+	var out []ChangeView
+	for _, c := range basket.Diff(before, after) {
+		out = append(out, ChangeView{Kind: c.Kind.String(), Line: c.LineID, Message: say(c)})
 	}
-	return s
+	return out
 }
 
 func viewOf(b *basket.Basket) *BasketView {
@@ -144,12 +173,15 @@ func viewOf(b *basket.Basket) *BasketView {
 		Subtotal: r.Totals.Subtotal.String(), Discount: r.Totals.Discount.String(), Delivery: r.Totals.Fees.String(),
 		Tax: r.Totals.Tax.String(), Total: r.Totals.Total.String()}
 	for _, l := range r.Lines {
-		lv := LineView{Line: l.LineID, SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, Basis: l.Basis.String(), Fulfilment: fulfilment(l)}
+		lv := LineView{Line: l.LineID, SKU: l.SKU, Name: l.Name, Quantity: basket.FormatQuantity(l.Quantity, l.Unit), Basis: l.Basis.String(), Fulfilment: fulfilment(l)}
 		if line, ok := b.Line(l.LineID); ok && line.ParentID != "" {
 			lv.Fulfilment = "service, travels with " + line.ParentID
 		}
 		if l.Priced {
-			lv.Unit, lv.Discount, lv.Total = l.UnitPrice.Amount(), l.Discount.Amount(), l.Total.Amount()
+			lv.Unit, lv.Discount, lv.Total = l.UnitPriceExact().Amount(), l.Discount.Amount(), l.Total.Amount()
+			if l.Unit.Measured() {
+				lv.Unit += "/" + l.Unit.String()
+			}
 			if l.Basis != basket.BasisTarget {
 				lv.Basis += " (here " + l.ListPrice.Amount() + ")"
 			}
@@ -176,7 +208,7 @@ func viewOf(b *basket.Basket) *BasketView {
 func fulfilment(l basket.PricedLine) string {
 	var parts []string
 	for _, a := range l.Fulfilment.Allocations {
-		p := fmt.Sprintf("%d %s from %s", a.Quantity, a.Mode, a.LocationID)
+		p := fmt.Sprintf("%s %s from %s", basket.FormatQuantity(a.Quantity, l.Unit), a.Mode, a.LocationID)
 		if a.LeadTime > 0 {
 			p += " (" + hours(a.LeadTime) + ")"
 		}
@@ -186,7 +218,7 @@ func fulfilment(l basket.PricedLine) string {
 	case l.Fulfilment.Unknown:
 		parts = append(parts, "stock unknown")
 	case l.Fulfilment.Short > 0:
-		parts = append(parts, fmt.Sprintf("%d short", l.Fulfilment.Short))
+		parts = append(parts, basket.FormatQuantity(l.Fulfilment.Short, l.Unit)+" short")
 	}
 	return strings.Join(parts, " + ")
 }
@@ -257,8 +289,12 @@ func renderText(w io.Writer, js []Journey) error {
 			if s.Basket != nil {
 				p.basket(s.Basket)
 			}
-			if len(s.Changes) > 0 {
+			if len(s.Changes) > 0 && s.Language != "" {
+				p.line("   What changed, as the till says it to the shopper (%s):", s.Language)
+			} else if len(s.Changes) > 0 {
 				p.line("   What changed:")
+			}
+			if len(s.Changes) > 0 {
 				for _, c := range s.Changes {
 					p.line("     • %s", c.Message)
 				}
@@ -290,6 +326,17 @@ func renderText(w io.Writer, js []Journey) error {
 					p.line("     • %s", b)
 				}
 			}
+			if v := s.Payment; v != nil {
+				p.line("   Payment of %s:", v.Due)
+				for _, t := range v.Tenders {
+					left := ""
+					if t.Left != "" {
+						left = " (" + t.Left + " left on it)"
+					}
+					p.line("     • %s %s: %s%s", t.Kind, t.Code, t.Amount, left)
+				}
+				p.line("     paid %s · still due %s · cash rounding %s · change %s", v.Paid, v.Remaining, v.Rounding, v.Change)
+			}
 			for _, d := range s.Documents {
 				p.line("   %s %s: %s (%s)", d.Kind, d.Number, d.Total, d.Taxes)
 			}
@@ -320,7 +367,7 @@ func (p *printer) basket(v *BasketView) {
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "   \tline\tqty\tproduct\tunit\tprice basis\tdiscount\ttotal\tfulfilment\t")
 	for _, l := range v.Lines {
-		fmt.Fprintf(tw, "   \t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Line, l.Quantity, l.Name, l.Unit, l.Basis, l.Discount, l.Total, l.Fulfilment)
+		fmt.Fprintf(tw, "   \t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Line, l.Quantity, l.Name, l.Unit, l.Basis, l.Discount, l.Total, l.Fulfilment)
 	}
 	for _, f := range v.Fees {
 		fmt.Fprintf(tw, "   \t\t\t%s fee\t%s\t\t\t%s\t\t\n", f.Mode, f.Amount, f.Total)

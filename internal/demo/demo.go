@@ -65,6 +65,8 @@ func Items() []Item {
 		{"SOFA-LINEN", "Three-seat linen sofa", "furniture", "standard", "1290.00", "1290.00"},
 		{"GIFT-WRAP", "Gift wrapping", "services", "standard", "4.00", "3.00"},
 		{"ASSEMBLY", "Home assembly", "services", "services", "", "45.00"},
+		// Sold by the kg at Bellecour's fine-food counter ([Measured]).
+		{"COMTE-18M", "Comté AOP 18 months", "cheese", "reduced", "", "24.90"},
 	}
 }
 
@@ -154,7 +156,8 @@ func Sites() []stock.Location {
 
 // Stock is the on-hand stock: Bellecour has a single arc lamp, Part-Dieu
 // two, the warehouse plenty; sofas are only in the warehouse (the stores
-// show one on the floor); ASSEMBLY is a service, always available in stores.
+// show one on the floor); ASSEMBLY is a service, always available in stores;
+// the Comté is a 12.5 kg wheel at Bellecour's counter, counted in grams.
 func Stock() []stock.Level {
 	var ls []stock.Level
 	for _, it := range Items() {
@@ -169,6 +172,10 @@ func Stock() []stock.Level {
 				on = 6
 			case it.SKU == "SOFA-LINEN":
 				on = 0
+			case it.SKU == "COMTE-18M" && loc == Bellecour:
+				on = 12_500 // 12.5 kg at the counter, in thousandths of a kg
+			case it.SKU == "COMTE-18M":
+				continue
 			case it.Category == "services" && loc == Warehouse:
 				continue
 			case it.Category == "services":

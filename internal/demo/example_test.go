@@ -12,6 +12,6 @@ func Example() {
 	fmt.Println(len(demo.Items()), "products,", len(demo.Promotions()), "promotions")
 	fmt.Println(demo.Web(at).ChannelID, "→", store.ChannelID, store.StockSources)
 	// Output:
-	// 31 products, 9 promotions
+	// 32 products, 9 promotions
 	// web → store-lyon-bellecour [lyon-bellecour lyon-part-dieu wh-venissieux]
 }

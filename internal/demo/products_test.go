@@ -26,3 +26,28 @@ func TestProductsAreACatalogue(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleLabelsFindTheCheese checks that a label the counter's scale
+// prints decodes to the key the catalogue lists the Comté under.
+func TestScaleLabelsFindTheCheese(t *testing.T) {
+	src, err := memory.NewProducts(demo.Products()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := catalog.NewDecoder(demo.ScaleLayout())
+	if err != nil {
+		t.Fatal(err)
+	}
+	label, err := demo.ScaleLabel(347)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan, err := dec.Decode(label.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := src.Products(t.Context(), catalog.Query{Barcodes: []catalog.GTIN{scan.Key}})
+	if err != nil || len(found) != 1 || found[0].SKU != "COMTE-18M" || scan.Weight.String() != "0.347 kg" {
+		t.Fatalf("label %s: %+v finds %v, %v", label, scan, found, err)
+	}
+}
