@@ -318,12 +318,12 @@ func (d *Decoder) Encode(s Scan) (GTIN, error) {
 // and subtracts the tens digit from the units, "3" multiplies by 3, "5+"
 // multiplies by 5 and adds the tens digit, "5-" multiplies by 5 and
 // subtracts the tens digit; each keeps the units digit.
-var (
-	weight2Minus = [10]int{0, 2, 4, 6, 8, 9, 1, 3, 5, 7}
-	weight3      = [10]int{0, 3, 6, 9, 2, 5, 8, 1, 4, 7}
-	weight5Plus  = [10]int{0, 5, 1, 6, 2, 7, 3, 8, 4, 9}
-	weight5Minus = [10]int{0, 5, 9, 4, 8, 3, 7, 2, 6, 1}
-)
+// They are functions over constant arrays so that the package keeps no
+// mutable state.
+func weight2Minus(d int) int { return [10]int{0, 2, 4, 6, 8, 9, 1, 3, 5, 7}[d] }
+func weight3(d int) int      { return [10]int{0, 3, 6, 9, 2, 5, 8, 1, 4, 7}[d] }
+func weight5Plus(d int) int  { return [10]int{0, 5, 1, 6, 2, 7, 3, 8, 4, 9}[d] }
+func weight5Minus(d int) int { return [10]int{0, 5, 9, 4, 8, 3, 7, 2, 6, 1}[d] }
 
 // valueCheckDigit is the GS1 price/weight check digit of a 4- or 5-digit
 // value. Four digits: weights 2-, 2-, 3, 5-; the units digit of three
@@ -332,13 +332,13 @@ var (
 func valueCheckDigit(v string) byte {
 	d := func(i int) int { return int(v[i] - '0') }
 	if len(v) == 4 {
-		sum := weight2Minus[d(0)] + weight2Minus[d(1)] + weight3[d(2)] + weight5Minus[d(3)]
+		sum := weight2Minus(d(0)) + weight2Minus(d(1)) + weight3(d(2)) + weight5Minus(d(3))
 		return byte('0' + sum*3%10)
 	}
-	sum := weight5Plus[d(0)] + weight2Minus[d(1)] + weight5Minus[d(2)] + weight5Plus[d(3)] + weight2Minus[d(4)]
+	sum := weight5Plus(d(0)) + weight2Minus(d(1)) + weight5Minus(d(2)) + weight5Plus(d(3)) + weight2Minus(d(4))
 	target := (10 - sum%10) % 10
 	for c := range 10 {
-		if weight5Minus[c] == target {
+		if weight5Minus(c) == target {
 			return byte('0' + c)
 		}
 	}

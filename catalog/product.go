@@ -21,18 +21,22 @@ const (
 	Litre
 )
 
-var unitNames = [...]string{Each: "each", Kilogram: "kg", Gram: "g", Metre: "m", Litre: "l"}
+// unitNames are the units' symbols, by value; a function, so that the
+// package keeps no mutable state.
+func unitNames() [5]string {
+	return [...]string{Each: "each", Kilogram: "kg", Gram: "g", Metre: "m", Litre: "l"}
+}
 
 // String returns the unit's symbol ("each", "kg", "g", "m", "l").
 func (u Unit) String() string {
 	if u.Valid() {
-		return unitNames[u]
+		return unitNames()[u]
 	}
 	return "unit(?)"
 }
 
 // Valid reports whether u is one of the units above.
-func (u Unit) Valid() bool { return int(u) < len(unitNames) }
+func (u Unit) Valid() bool { return int(u) < len(unitNames()) }
 
 // Measured reports whether goods in this unit are weighed or measured
 // rather than counted.
@@ -48,7 +52,8 @@ func (u Unit) MarshalText() ([]byte, error) {
 
 // UnmarshalText decodes a unit by symbol.
 func (u *Unit) UnmarshalText(b []byte) error {
-	if i := slices.Index(unitNames[:], string(b)); i >= 0 {
+	names := unitNames()
+	if i := slices.Index(names[:], string(b)); i >= 0 {
 		*u = Unit(i)
 		return nil
 	}
