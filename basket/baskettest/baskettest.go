@@ -343,6 +343,8 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) basket.Store, opts 
 		assert.Empty(t, none)
 	})
 
+	t.Run("TillStateRoundTrips", func(t *testing.T) { testTillStateRoundTrips(t, newStore(t)) })
+
 	t.Run("StockWithoutLedger", func(t *testing.T) { testStockWithoutLedger(t, newStore(t)) })
 
 	t.Run("DocumentsWithoutDocumentStore", func(t *testing.T) { testDocumentsWithoutDocumentStore(t, newStore(t)) })
