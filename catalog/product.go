@@ -36,7 +36,7 @@ func (u Unit) String() string {
 }
 
 // Valid reports whether u is one of the units above.
-func (u Unit) Valid() bool { return int(u) < len(unitNames()) }
+func (u Unit) Valid() bool { return u <= Litre }
 
 // Measured reports whether goods in this unit are weighed or measured
 // rather than counted.
