@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/pricing"
@@ -125,9 +126,13 @@ func (k *ChangeKind) UnmarshalText(b []byte) error {
 // A line added reports its Quantity and, when it is priced, its unit price
 // as New; a line removed is described from the previous result: its
 // Quantity and its unit price as Old, so the report can still name what
-// went. A quantity change reports OldQuantity and Quantity. The loyalty
-// changes count points in Quantity (now) and OldQuantity (before): the
-// points burnt with their value as New and Old, the points earned.
+// went. Where Old and New are unit prices (a line added, removed or
+// priced again, a price changed, protected or kept by a quote) they are
+// rounded to the currency, and OldPrecise and NewPrecise hold them exactly
+// when they are more precise than that. A quantity change reports
+// OldQuantity and Quantity. The loyalty changes count points in Quantity
+// (now) and OldQuantity (before): the points burnt with their value as
+// New and Old, the points earned.
 type Change struct {
 	Kind     ChangeKind
 	LineID   string
@@ -147,10 +152,18 @@ type Change struct {
 	PromotionName string
 	Coupon        string
 	Old, New      pricing.Money
-	OldRate       pricing.Rate
-	NewRate       pricing.Rate
-	OldCurrency   string
-	NewCurrency   string
+	// OldPrecise and NewPrecise are the unit prices Old and New exactly,
+	// set only when a Money cannot hold them: more decimals than the
+	// currency (a screw from 0.0125 to 0.0120 EUR, both 0.01 in Old and
+	// New) or a price per a quantity (12.50 EUR per 1,000). An ordinary
+	// price leaves them zero, so its report reads and encodes as it always
+	// did. [Change.OldExact] and [Change.NewExact] read the exact price
+	// whichever field holds it.
+	OldPrecise, NewPrecise pricing.UnitPrice
+	OldRate                pricing.Rate
+	NewRate                pricing.Rate
+	OldCurrency            string
+	NewCurrency            string
 	// Missing is the quantity that cannot be sourced (line short or
 	// unavailable, hold at risk).
 	Missing int64
@@ -171,35 +184,39 @@ type Change struct {
 // changeJSON is the wire form of a Change: fields that do not apply to its
 // kind are left out.
 type changeJSON struct {
-	Kind          ChangeKind     `json:"kind"`
-	LineID        string         `json:"line_id,omitempty"`
-	SKU           string         `json:"sku,omitempty"`
-	Name          string         `json:"name,omitempty"`
-	Quantity      int64          `json:"quantity,omitempty"`
-	OldQuantity   int64          `json:"old_quantity,omitempty"`
-	Unit          catalog.Unit   `json:"unit,omitempty"`
-	PromotionID   string         `json:"promotion_id,omitempty"`
-	PromotionName string         `json:"promotion_name,omitempty"`
-	Coupon        string         `json:"coupon,omitempty"`
-	Old           *pricing.Money `json:"old,omitempty"`
-	New           *pricing.Money `json:"new,omitempty"`
-	OldRate       *pricing.Rate  `json:"old_rate,omitempty"`
-	NewRate       *pricing.Rate  `json:"new_rate,omitempty"`
-	OldCurrency   string         `json:"old_currency,omitempty"`
-	NewCurrency   string         `json:"new_currency,omitempty"`
-	Missing       int64          `json:"missing,omitempty"`
-	LocationID    string         `json:"location_id,omitempty"`
-	OldModes      Modes          `json:"old_modes,omitempty"`
-	NewModes      Modes          `json:"new_modes,omitempty"`
-	Detail        string         `json:"detail,omitempty"`
-	Reason        string         `json:"reason,omitempty"`
-	Message       string         `json:"message"`
+	Kind          ChangeKind        `json:"kind"`
+	LineID        string            `json:"line_id,omitempty"`
+	SKU           string            `json:"sku,omitempty"`
+	Name          string            `json:"name,omitempty"`
+	Quantity      int64             `json:"quantity,omitempty"`
+	OldQuantity   int64             `json:"old_quantity,omitempty"`
+	Unit          catalog.Unit      `json:"unit,omitempty"`
+	PromotionID   string            `json:"promotion_id,omitempty"`
+	PromotionName string            `json:"promotion_name,omitempty"`
+	Coupon        string            `json:"coupon,omitempty"`
+	Old           *pricing.Money    `json:"old,omitempty"`
+	New           *pricing.Money    `json:"new,omitempty"`
+	OldPrecise    pricing.UnitPrice `json:"old_precise,omitzero"`
+	NewPrecise    pricing.UnitPrice `json:"new_precise,omitzero"`
+	OldRate       *pricing.Rate     `json:"old_rate,omitempty"`
+	NewRate       *pricing.Rate     `json:"new_rate,omitempty"`
+	OldCurrency   string            `json:"old_currency,omitempty"`
+	NewCurrency   string            `json:"new_currency,omitempty"`
+	Missing       int64             `json:"missing,omitempty"`
+	LocationID    string            `json:"location_id,omitempty"`
+	OldModes      Modes             `json:"old_modes,omitempty"`
+	NewModes      Modes             `json:"new_modes,omitempty"`
+	Detail        string            `json:"detail,omitempty"`
+	Reason        string            `json:"reason,omitempty"`
+	Message       string            `json:"message"`
 }
 
 // Message is the sentence an associate can read aloud, in English with
 // amounts as "12.50 EUR" (package message says it in the shopper's
-// language). It is built on demand, so pricing pays nothing for reports
-// nobody reads.
+// language). A unit price is said exactly ("0.0125 EUR"), per its
+// quantity ("12.50 EUR per 1000") and per the unit of measure of weighed
+// and measured goods ("24.90 EUR/kg"). It is built on demand, so pricing
+// pays nothing for reports nobody reads.
 func (c Change) Message() string {
 	m := func(p pricing.Money) string {
 		if p.Currency().IsZero() {
@@ -219,13 +236,13 @@ func (c Change) Message() string {
 	case ChangeLineUnpriced:
 		return fmt.Sprintf("%s: %s; the line is kept in the basket", c.Name, c.Detail)
 	case ChangeLineRepriced:
-		return fmt.Sprintf("%s is priced again at %s", c.Name, m(c.New))
+		return fmt.Sprintf("%s is priced again at %s", c.Name, c.price(c.NewExact()))
 	case ChangePrice:
-		return fmt.Sprintf("%s is %s here (was %s)", c.Name, m(c.New), m(c.Old))
+		return fmt.Sprintf("%s is %s here (was %s)", c.Name, c.price(c.NewExact()), c.price(c.OldExact()))
 	case ChangePriceProtected:
-		return fmt.Sprintf("%s stays at %s (price here %s)", c.Name, m(c.Old), m(c.New))
+		return fmt.Sprintf("%s stays at %s (price here %s)", c.Name, c.price(c.OldExact()), c.price(c.NewExact()))
 	case ChangeQuoteLockKept:
-		return fmt.Sprintf("%s keeps its quoted price %s (price here %s)", c.Name, m(c.Old), m(c.New))
+		return fmt.Sprintf("%s keeps its quoted price %s (price here %s)", c.Name, c.price(c.OldExact()), c.price(c.NewExact()))
 	case ChangeQuoteLockExpired:
 		return fmt.Sprintf("the quoted price of %s has expired", c.Name)
 	case ChangeOverrideApplied:
@@ -274,6 +291,36 @@ func (c Change) Message() string {
 	return c.Kind.String()
 }
 
+// OldExact returns the unit price Old exactly: OldPrecise when set, else
+// Old (an ordinary price, or a change recorded before precise prices).
+// Meaningful for the kinds whose Old is a unit price (see [Change]).
+func (c Change) OldExact() pricing.UnitPrice { return exactPrice(c.OldPrecise, c.Old) }
+
+// NewExact returns the unit price New exactly, as [Change.OldExact] does
+// for Old.
+func (c Change) NewExact() pricing.UnitPrice { return exactPrice(c.NewPrecise, c.New) }
+
+// price says a unit price the way [Change.Message] says amounts, with the
+// quantity and the unit of measure it is for: "0.0125 EUR",
+// "12.50 EUR per 1000", "24.90 EUR/kg", "120.00 EUR per 10 kg". Package
+// message's English printer in its CodeFormat says the same (a test holds
+// them together).
+func (c Change) price(u pricing.UnitPrice) string {
+	if u.Currency().IsZero() {
+		return "?"
+	}
+	s := u.Amount() + " " + u.Currency().String()
+	switch per := u.Per(); {
+	case per > 1 && c.Unit.Measured():
+		return s + " per " + strconv.FormatInt(per, 10) + " " + c.Unit.String()
+	case per > 1:
+		return s + " per " + strconv.FormatInt(per, 10)
+	case c.Unit.Measured():
+		return s + "/" + c.Unit.String()
+	}
+	return s
+}
+
 // promotionName is the display name, or the ID for a change recorded
 // before promotions had names.
 func (c Change) promotionName() string {
@@ -287,7 +334,7 @@ func (c Change) promotionName() string {
 func (c Change) MarshalJSON() ([]byte, error) {
 	w := changeJSON{Kind: c.Kind, LineID: c.LineID, SKU: c.SKU, Name: c.Name, Quantity: c.Quantity, OldQuantity: c.OldQuantity, Unit: c.Unit,
 		PromotionID: c.PromotionID, PromotionName: c.PromotionName, Coupon: c.Coupon, OldCurrency: c.OldCurrency, NewCurrency: c.NewCurrency, Missing: c.Missing, LocationID: c.LocationID,
-		OldModes: c.OldModes, NewModes: c.NewModes, Detail: c.Detail, Reason: c.Reason, Message: c.Message()}
+		OldPrecise: c.OldPrecise, NewPrecise: c.NewPrecise, OldModes: c.OldModes, NewModes: c.NewModes, Detail: c.Detail, Reason: c.Reason, Message: c.Message()}
 	if !c.Old.Currency().IsZero() {
 		w.Old = &c.Old
 	}
@@ -308,7 +355,7 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 	}
 	v := Change{Kind: w.Kind, LineID: w.LineID, SKU: w.SKU, Name: w.Name, Quantity: w.Quantity, OldQuantity: w.OldQuantity, Unit: w.Unit,
 		PromotionID: w.PromotionID, PromotionName: w.PromotionName, Coupon: w.Coupon, OldCurrency: w.OldCurrency, NewCurrency: w.NewCurrency, Missing: w.Missing, LocationID: w.LocationID,
-		OldModes: w.OldModes, NewModes: w.NewModes, Detail: w.Detail, Reason: w.Reason}
+		OldPrecise: w.OldPrecise, NewPrecise: w.NewPrecise, OldModes: w.OldModes, NewModes: w.NewModes, Detail: w.Detail, Reason: w.Reason}
 	if w.Old != nil {
 		v.Old = *w.Old
 	}
@@ -542,23 +589,25 @@ func (d *differ) build(p pending) Change {
 	case ChangeLineAdded:
 		c.Quantity = l.Quantity
 		if l.Priced {
-			c.New = l.UnitPrice
+			c.New, c.NewPrecise = l.UnitPrice, beyondMoney(l.UnitPriceExact())
 		}
 	case ChangeLineRemoved:
 		c.Quantity = old.Quantity
 		if old.Priced {
-			c.Old = old.UnitPrice
+			c.Old, c.OldPrecise = old.UnitPrice, beyondMoney(old.UnitPriceExact())
 		}
 	case ChangeQuantity:
 		c.OldQuantity, c.Quantity = old.Quantity, l.Quantity
 	case ChangeLineUnpriced:
 		c.Detail = l.Problem
 	case ChangeLineRepriced:
-		c.New = l.UnitPrice
+		c.New, c.NewPrecise = l.UnitPrice, beyondMoney(l.UnitPriceExact())
 	case ChangePriceProtected, ChangeQuoteLockKept:
 		c.Old, c.New = l.UnitPrice, l.ListPrice
+		c.OldPrecise, c.NewPrecise = beyondMoney(l.UnitPriceExact()), beyondMoney(l.ListPriceExact())
 	case ChangePrice:
 		c.Old, c.New = old.UnitPrice, l.UnitPrice
+		c.OldPrecise, c.NewPrecise = beyondMoney(old.UnitPriceExact()), beyondMoney(l.UnitPriceExact())
 	case ChangeTax:
 		c.OldRate, c.NewRate = old.TaxRate, l.TaxRate
 	case ChangeLineUnavailable:
@@ -600,6 +649,17 @@ func (d *differ) build(p pending) Change {
 		c.Old, c.New = d.prev.Totals.Total, d.next.Totals.Total
 	}
 	return c
+}
+
+// beyondMoney returns u when a Money cannot hold it (more decimals than
+// the currency, or a price per a quantity) and the zero UnitPrice
+// otherwise: a change carries the exact price only where its rounded Old
+// or New would lose it, so ordinary reports encode as before.
+func beyondMoney(u pricing.UnitPrice) pricing.UnitPrice {
+	if _, ok := u.Exact(); ok {
+		return pricing.UnitPrice{}
+	}
+	return u
 }
 
 // samePrice compares exact unit prices, so that a price more precise than

@@ -8,8 +8,9 @@
 //		fmt.Println(s) // "Remise fidélité : -5,00 € ici"
 //	}
 //	p := cat.Printer("en-GB")
-//	p.Money(r.Totals.Total)          // "€1,234.50"
-//	p.Explanation(e, r.Promotions...) // "add €12.00 more to get 10 % off"
+//	p.Money(r.Totals.Total)                 // "€1,234.50"
+//	p.UnitPrice(l.UnitPriceExact(), l.Unit) // "€0.0125", "€12.50 per 1,000", "€24.90/kg"
+//	p.Explanation(e, r.Promotions...)       // "add €12.00 more to get 10 % off"
 //
 // English and French are built in; a retailer adds a language or rewords a
 // sentence with [WithSentences] (templates with named placeholders, see
@@ -24,6 +25,9 @@
 // are [pricing.Money.Amount]'s, only the separators and the symbol are the
 // locale's ("1 234,50 €" in French with U+202F between thousands and
 // U+00A0 before the symbol, as CLDR writes them; "€1,234.50" in English).
+// A unit price more precise than the currency keeps all its decimals
+// ("0,0125 €"): a change report says the exact prices a change carries
+// ([basket.Change.OldExact]), not the cents they round to.
 //
 // The catalogue keeps no global state: build one at start-up and share
 // it; it is immutable.

@@ -43,6 +43,9 @@ func english() map[string]string {
 		"mode.ship-from-store": "ship-from-store",
 		"mode.transfer":        "transfer",
 
+		"price.per-measure":  "{amount}/{unit}",
+		"price.per-quantity": "{amount} per {per}",
+
 		"promotion.applied":                     "{name}: {amount} off",
 		"promotion.not-applicable":              "{name} does not apply",
 		"promotion.blocked":                     "{name} cannot be combined with another promotion",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/message"
 	"github.com/omnibasket/omnibasket/pricing"
@@ -71,4 +72,33 @@ func ExampleWithSentences() {
 	// Bergkäse kostet hier 1.349,00 € (vorher 1.299,00 €)
 	// added: 1 × Bergkäse
 	// message: unknown placeholder: de change.total-changed: {neu} is not one of {old}, {new}
+}
+
+// Unit prices more precise than the currency keep every decimal; a price
+// per a quantity and a weighed product's price per kg say what they are
+// for, in each language's words and amounts.
+func ExamplePrinter_UnitPrice() {
+	cat, err := message.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	screw := pricing.MustParseUnitPrice("0.0125", "EUR")
+	bolts, err := pricing.MustParseUnitPrice("12.50", "EUR").WithPer(1000)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	comte := pricing.MustParseUnitPrice("24.90", "EUR")
+	for _, locale := range []string{"en-GB", "fr-FR"} {
+		p := cat.Printer(locale)
+		fmt.Printf("%q %q %q\n", p.UnitPrice(screw, catalog.Each), p.UnitPrice(bolts, catalog.Each), p.UnitPrice(comte, catalog.Kilogram))
+	}
+	fmt.Println(cat.Printer("fr-FR").Change(basket.Change{Kind: basket.ChangePrice, Name: "Vis à bois",
+		Old: pricing.MustParse("0.01", "EUR"), New: pricing.MustParse("0.01", "EUR"),
+		OldPrecise: screw, NewPrecise: pricing.MustParseUnitPrice("0.0120", "EUR")}))
+	// Output:
+	// "€0.0125" "€12.50 per 1,000" "€24.90/kg"
+	// "0,0125\u00a0€" "12,50\u00a0€ les 1\u202f000" "24,90\u00a0€/kg"
+	// Vis à bois est à 0,012 € ici (au lieu de 0,0125 €)
 }

@@ -12,10 +12,11 @@ import (
 )
 
 // Format is how a language writes numbers and amounts. Digits are never
-// touched: the amount is exactly [pricing.Money.Amount] with its
-// separators replaced and its integer part grouped by three, so stripping
-// Group, the symbol and the spaces and reading Decimal as "." gives the
-// amount back.
+// touched: the amount is exactly [pricing.Money.Amount] (or
+// [pricing.UnitPrice.Amount] for a unit price, with all its decimals) with
+// its separators replaced and its integer part grouped by three, so
+// stripping Group, the symbol and the spaces and reading Decimal as "."
+// gives the amount back.
 type Format struct {
 	// Decimal separates the decimals: "." in English, "," in French.
 	Decimal string
@@ -84,14 +85,33 @@ func (f Format) Money(m pricing.Money) string {
 	if len(digits) <= exp {
 		digits = strings.Repeat("0", exp-len(digits)+1) + digits
 	}
-	intPart, frac := digits[:len(digits)-exp], digits[len(digits)-exp:]
+	return f.amount(cur, units < 0, digits[:len(digits)-exp], digits[len(digits)-exp:])
+}
 
+// unitPrice formats the amount of u with every decimal it has ("€0.0125",
+// "0,0125 €", "¥0.125"), the way [Format.Money] formats a Money; what the
+// price is for (per 1,000, per kg) is said by [Printer.UnitPrice]. The
+// zero UnitPrice is written "?".
+func (f Format) unitPrice(u pricing.UnitPrice) string {
+	cur := u.Currency()
+	if cur.IsZero() {
+		return "?"
+	}
+	amount := u.Amount()
+	neg := strings.HasPrefix(amount, "-")
+	intPart, frac, _ := strings.Cut(strings.TrimPrefix(amount, "-"), ".")
+	return f.amount(cur, neg, intPart, frac)
+}
+
+// amount writes an amount of cur from its digits: the sign, the symbol on
+// its side, the integer part grouped, and the decimals when there are any.
+func (f Format) amount(cur pricing.Currency, neg bool, intPart, frac string) string {
 	sym := cur.Code()
 	if s, ok := f.Symbols[sym]; ok {
 		sym = s
 	}
 	var b strings.Builder
-	if units < 0 {
+	if neg {
 		if f.Minus == "" {
 			b.WriteByte('-')
 		} else {
@@ -104,7 +124,7 @@ func (f Format) Money(m pricing.Money) string {
 		b.WriteString(f.space(r))
 	}
 	f.group(&b, intPart)
-	if exp > 0 {
+	if frac != "" {
 		b.WriteString(f.Decimal)
 		b.WriteString(frac)
 	}
@@ -140,6 +160,14 @@ func (f Format) group(b *strings.Builder, digits string) {
 		b.WriteString(f.Group)
 		b.WriteString(digits[i : i+3])
 	}
+}
+
+// integer writes a whole number grouped like an amount's integer part
+// ("1,000", "1 000"), for the quantity a price is for.
+func (f Format) integer(n int64) string {
+	var b strings.Builder
+	f.group(&b, strconv.FormatInt(n, 10))
+	return b.String()
 }
 
 // number writes a plain decimal ("5.5", a rate's percentage) with the

@@ -54,6 +54,9 @@ func french() map[string]string {
 		"mode.ship-from-store": "expédition depuis un magasin",
 		"mode.transfer":        "transfert depuis un autre magasin",
 
+		"price.per-measure":  "{amount}/{unit}",
+		"price.per-quantity": "{amount} les {per}",
+
 		"promotion.applied":                     "{name}" + colon + " -{amount}",
 		"promotion.not-applicable":              "{name}" + colon + " ne s'applique pas",
 		"promotion.blocked":                     "{name}" + colon + " non cumulable avec une autre promotion",

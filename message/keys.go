@@ -24,7 +24,9 @@ import (
 // without a known reason; "coupon." and the [promotion.CouponStatus] name,
 // with ".explained" when the deciding promotion's explanation follows;
 // "mode." and the [channel.FulfilmentMode] name for the fulfilment modes a
-// change lists.
+// change lists; "price.per-measure" and "price.per-quantity" for how a
+// unit price says what it is for: a unit of measure ("€24.90/kg"), a
+// quantity other than one ("€12.50 per 1,000").
 //
 // The placeholders: {name} is the product's name in a change and the
 // promotion's display name in an explanation; {sku}, {line}, {quantity},
@@ -38,11 +40,18 @@ import (
 // promotion that took precedence; {explanation} is the deciding
 // promotion's explanation, said in the same language; {detail} is the
 // English detail a change carries; {reason} is an override's reason code,
-// {location} also the store an override ended leaving. Amounts are formatted for the locale
-// ([Format]); quantities are plain whole numbers, or for weighed and
-// measured goods the measure with the locale's decimal separator, and its
-// unit in {quantity}, {old} and {new} ("0,347 kg"; {missing} and
-// {available} without it: "1,2 sur 2,5 m").
+// {location} also the store an override ended leaving. In a price sentence
+// {amount} is the unit price, {unit} the unit of measure's symbol ("kg")
+// and {per} the quantity the price is for ("1,000", or "10 kg" for
+// measured goods). Amounts are formatted for the locale ([Format]), a
+// unit price with every decimal it has ("0,0125 €"); in the change
+// sentences of unit prices (a price changed, protected, kept by a quote,
+// a line priced again) {old} and {new} are the exact prices with what
+// they are for, said by the price sentences ("24,90 €/kg"). Quantities
+// are plain whole numbers, or for weighed and measured goods the measure
+// with the locale's decimal separator, and its unit in {quantity}, {old}
+// and {new} ("0,347 kg"; {missing} and {available} without it: "1,2 sur
+// 2,5 m").
 type Key struct {
 	Name         string
 	Placeholders []string
@@ -62,12 +71,20 @@ const (
 	phMissing     = "missing"     // the units that cannot be sourced
 	phAvailable   = "available"   // the units that can
 	phLocation    = "location"    // the location ID of a hold
-	phAmount      = "amount"      // the discount an explanation gives
+	phAmount      = "amount"      // the discount an explanation gives, or the unit price in a price sentence
 	phGap         = "gap"         // the amount missing to meet a threshold
 	phCategory    = "category"    // the category of a quantity gap
 	phOther       = "other"       // the display name of the promotion that took precedence
 	phExplanation = "explanation" // the deciding promotion's explanation, in the same language
 	phReason      = "reason"      // an override's reason code
+	phUnit        = "unit"        // the unit of measure's symbol a price is for
+	phPer         = "per"         // the quantity a price is for, with its unit of measure if any
+)
+
+// The price sentences: a unit price per a unit of measure, per a quantity.
+const (
+	keyPerMeasure  = "price.per-measure"
+	keyPerQuantity = "price.per-quantity"
 )
 
 // The variants.
@@ -123,6 +140,7 @@ func Keys() []Key {
 	for m := channel.CarryOut; m.Valid(); m++ {
 		keys = append(keys, Key{"mode." + m.String(), nil})
 	}
+	keys = append(keys, Key{keyPerMeasure, []string{phAmount, phUnit}}, Key{keyPerQuantity, []string{phAmount, phPer}})
 	promo := []string{phName, phCoupon}
 	keys = append(keys,
 		Key{"promotion." + promotion.Applied.String(), with(promo, phAmount)},

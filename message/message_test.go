@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/internal/demo"
 	"github.com/omnibasket/omnibasket/message"
@@ -148,8 +149,15 @@ func TestEnglishAgreesWithChangeMessage(t *testing.T) {
 	kinds := 0
 	for k := basket.ChangeKind(1); !strings.HasPrefix(k.String(), "change("); k++ {
 		kinds++
-		for _, c := range []basket.Change{full(k, ""), full(k, "stock is unknown here"), {Kind: k}} {
-			assert.Equal(t, c.Message(), p.Change(c), "%s with detail %q", k, c.Detail)
+		// Unit prices more precise than the currency, per 1,000, per kg.
+		precise := full(k, "")
+		precise.OldPrecise, precise.NewPrecise = pricing.MustParseUnitPrice("0.0125", "EUR"), perThousand("12.40")
+		perKg := precise
+		perKg.Unit = catalog.Kilogram
+		ordinaryKg := full(k, "")
+		ordinaryKg.Unit = catalog.Kilogram
+		for _, c := range []basket.Change{full(k, ""), full(k, "stock is unknown here"), {Kind: k}, precise, perKg, ordinaryKg} {
+			assert.Equal(t, c.Message(), p.Change(c), "%s with detail %q, unit %s", k, c.Detail, c.Unit)
 		}
 	}
 	assert.Equal(t, int(basket.ChangeTotal), kinds, "every kind was said")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
@@ -85,6 +86,41 @@ func (p *Printer) say(key string, value func(string) string) (string, bool) {
 // "€1,234.50" in English (see [Format]); the zero Money is "?".
 func (p *Printer) Money(m pricing.Money) string { return p.format.Money(m) }
 
+// UnitPrice says a unit price for the locale, as precise as it is
+// ("€0.0125", "0,0125 €"), with what it is for: the quantity when it is
+// not one ("€12.50 per 1,000", "12,50 € les 1 000") and the unit of
+// measure of weighed and measured goods, which is what a price of theirs
+// is per ("€24.90/kg", "24,90 €/kg"); pass [catalog.Each] for counted
+// goods. The price sentences are "price.per-measure" and
+// "price.per-quantity" (see [Key]). The zero UnitPrice is "?".
+func (p *Printer) UnitPrice(u pricing.UnitPrice, unit catalog.Unit) string {
+	amount := p.format.unitPrice(u)
+	if u.Currency().IsZero() {
+		return amount
+	}
+	per := u.Per()
+	if per == 1 && !unit.Measured() {
+		return amount
+	}
+	key := keyPerQuantity
+	if per == 1 {
+		key = keyPerMeasure
+	}
+	s, _ := p.say(key, func(ph string) string {
+		switch ph {
+		case phAmount:
+			return amount
+		case phUnit:
+			return unit.String()
+		}
+		if unit.Measured() {
+			return p.format.integer(per) + " " + unit.String()
+		}
+		return p.format.integer(per)
+	})
+	return s
+}
+
 // Change says one entry of a change report. A kind this catalogue has no
 // sentence for is said by [basket.Change.Message].
 func (p *Printer) Change(c basket.Change) string {
@@ -125,6 +161,9 @@ func (p *Printer) changeValue(c basket.Change, ph string) string {
 	case phLine:
 		return c.LineID
 	case phQuantity:
+		if c.Kind == basket.ChangeLoyaltyBurnt || c.Kind == basket.ChangeLoyaltyEarned {
+			return strconv.FormatInt(c.Quantity, 10) // points, never measured
+		}
 		return p.quantity(c, c.Quantity)
 	case phMissing:
 		return p.figure(c, c.Missing)
@@ -154,6 +193,8 @@ func (p *Printer) changeValue(c basket.Change, ph string) string {
 		return p.format.number(pick(old, c.OldRate, c.NewRate).Percent())
 	case basket.ChangeFulfilment:
 		return p.modes(pick(old, c.OldModes, c.NewModes))
+	case basket.ChangeLineRepriced, basket.ChangePrice, basket.ChangePriceProtected, basket.ChangeQuoteLockKept:
+		return p.UnitPrice(pick(old, c.OldExact(), c.NewExact()), c.Unit)
 	}
 	return p.Money(pick(old, c.Old, c.New))
 }
