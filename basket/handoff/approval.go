@@ -135,28 +135,14 @@ func (s *Service) IssueApproval(r ApprovalRequest) (string, ApprovalClaims, erro
 	case r.TTL < time.Second || r.TTL > s.maxTTL:
 		return "", ApprovalClaims{}, fmt.Errorf("%w: TTL must be between 1s and %s", ErrInvalid, s.maxTTL)
 	}
-	now := s.clock.Now()
-	key, ok := s.keys.signer(now)
-	if !ok {
-		return "", ApprovalClaims{}, ErrNoSigningKey
-	}
-	c := ApprovalClaims{
-		Basket:    r.Basket,
-		Audience:  r.Audience,
-		Approver:  r.Approver,
-		Digest:    r.Digest,
-		IssuedAt:  time.Unix(now.Unix(), 0).UTC(),
-		ExpiresAt: time.Unix(now.Add(r.TTL).Unix(), 0).UTC(),
-		KeyID:     key.id,
-	}
-	if c.IssuedAt.Unix() < 0 || c.ExpiresAt.Unix() > maxUnix {
-		return "", ApprovalClaims{}, fmt.Errorf("%w: clock out of range", ErrInvalid)
-	}
-	if err := s.read(c.Nonce[:]); err != nil {
+	m, err := s.mint(r.TTL)
+	if err != nil {
 		return "", ApprovalClaims{}, err
 	}
+	c := ApprovalClaims{Basket: r.Basket, Audience: r.Audience, Approver: r.Approver, Digest: r.Digest,
+		IssuedAt: m.issuedAt, ExpiresAt: m.expiresAt, KeyID: m.key.id, Nonce: m.nonce}
 	b := appendApproval(make([]byte, 0, maxApprovalBytes), &c)
-	b = append(b, approvalMAC(key.secret.reveal(), b)...)
+	b = append(b, approvalMAC(m.key.secret.reveal(), b)...)
 	return b64.EncodeToString(b), c, nil
 }
 

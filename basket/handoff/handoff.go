@@ -220,26 +220,12 @@ func (s *Service) Issue(r Request) (string, Claims, error) {
 	case r.TTL < time.Second || r.TTL > s.maxTTL:
 		return "", Claims{}, fmt.Errorf("%w: TTL must be between 1s and %s", ErrInvalid, s.maxTTL)
 	}
-	now := s.clock.Now()
-	key, ok := s.keys.signer(now)
-	if !ok {
-		return "", Claims{}, ErrNoSigningKey
-	}
-	c := Claims{
-		Basket:    r.Basket,
-		Purpose:   r.Purpose,
-		Audience:  r.Audience,
-		IssuedAt:  time.Unix(now.Unix(), 0).UTC(),
-		ExpiresAt: time.Unix(now.Add(r.TTL).Unix(), 0).UTC(),
-		KeyID:     key.id,
-	}
-	if c.IssuedAt.Unix() < 0 || c.ExpiresAt.Unix() > maxUnix {
-		return "", Claims{}, fmt.Errorf("%w: clock out of range", ErrInvalid)
-	}
-	if err := s.read(c.Nonce[:]); err != nil {
+	m, err := s.mint(r.TTL)
+	if err != nil {
 		return "", Claims{}, err
 	}
-	return encode(&c, key.secret.reveal()), c, nil
+	c := Claims{Basket: r.Basket, Purpose: r.Purpose, Audience: r.Audience, IssuedAt: m.issuedAt, ExpiresAt: m.expiresAt, KeyID: m.key.id, Nonce: m.nonce}
+	return encode(&c, m.key.secret.reveal()), c, nil
 }
 
 // read fills p from the injected random source.
@@ -325,4 +311,30 @@ func (s *Service) consume(ctx context.Context, c Claims) error {
 	default:
 		return fmt.Errorf("handoff: consuming nonce: %w", err)
 	}
+}
+
+// minted is what every token the service signs starts from, whatever it
+// carries: the key that signs now, the issue and expiry times to the
+// second, and a fresh nonce for the replay store.
+type minted struct {
+	key                 *ringKey
+	issuedAt, expiresAt time.Time
+	nonce               [NonceLen]byte
+}
+
+// mint starts a token valid for ttl from now.
+func (s *Service) mint(ttl time.Duration) (minted, error) {
+	now := s.clock.Now()
+	key, ok := s.keys.signer(now)
+	if !ok {
+		return minted{}, ErrNoSigningKey
+	}
+	m := minted{key: key, issuedAt: time.Unix(now.Unix(), 0).UTC(), expiresAt: time.Unix(now.Add(ttl).Unix(), 0).UTC()}
+	if m.issuedAt.Unix() < 0 || m.expiresAt.Unix() > maxUnix {
+		return minted{}, fmt.Errorf("%w: clock out of range", ErrInvalid)
+	}
+	if err := s.read(m.nonce[:]); err != nil {
+		return minted{}, err
+	}
+	return m, nil
 }
