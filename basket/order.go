@@ -124,7 +124,8 @@ type FulfilmentOrder struct {
 	// lines (delivery, assembly, gift wrap) attached to it.
 	Lines []FulfilmentLine `json:"lines"`
 	// LeadTime is the longest lead time of its allocations; ReadyAt is
-	// PlacedAt + LeadTime.
+	// PlacedAt + LeadTime. It travels in seconds
+	// ([FulfilmentOrder.MarshalJSON]).
 	LeadTime time.Duration `json:"lead_time_seconds"`
 	ReadyAt  time.Time     `json:"ready_at"`
 	// HoldUntil is when the goods' hold ends: the collection deadline of

@@ -87,14 +87,14 @@ type Snapshot struct {
 // Options tune one pricing. The zero value is the default: target prices,
 // tax rounded per line, half-even.
 type Options struct {
-	Policy      Policy
-	TaxRounding pricing.TaxRounding
+	Policy      Policy              `json:"policy"`
+	TaxRounding pricing.TaxRounding `json:"tax_rounding"`
 	// Rounding is the mode of every rounding of the pricing: the tax, and
 	// the amount of a line whose unit price is more precise than the
 	// currency (price × quantity ÷ per, rounded once: 3 screws at 0.0125
 	// EUR cost 0.04 half-even, not 3 × 0.01), and the amount of a measured
 	// line (0.347 kg at 24.90 EUR per kg: 8.6403, 8.64 half-even).
-	Rounding pricing.RoundingMode
+	Rounding pricing.RoundingMode `json:"rounding"`
 }
 
 // Recontextualize prices basket b in the target context from the snapshot.

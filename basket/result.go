@@ -60,7 +60,7 @@ type HoldAtRisk struct {
 	SKU        string    `json:"sku"`
 	Quantity   int64     `json:"quantity"`
 	AtRisk     int64     `json:"at_risk"`
-	HeldSince  time.Time `json:"held_since"`
+	HeldSince  time.Time `json:"held_since,omitzero"`
 }
 
 // PriceBasis says which price a line is charged at.

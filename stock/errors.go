@@ -56,14 +56,15 @@ func invalid(field, format string, args ...any) error {
 // Shortage is one SKU at one location that could not supply what was asked.
 type Shortage struct {
 	// SKU and LocationID name the pair that is short.
-	SKU, LocationID string
+	SKU        string `json:"sku"`
+	LocationID string `json:"location_id"`
 	// Requested is the quantity asked for.
-	Requested int64
+	Requested int64 `json:"requested"`
 	// Available is what could be had (0 when the level is unknown or when
 	// reservations already exceed the on-hand count).
-	Available int64
+	Available int64 `json:"available"`
 	// Unknown is true when the location has no known level for the SKU.
-	Unknown bool
+	Unknown bool `json:"unknown"`
 }
 
 // Missing returns how many units are lacking: Requested − Available.

@@ -12,18 +12,19 @@ import (
 // are at risk as holds.
 type Hold struct {
 	// BasketID holds the units.
-	BasketID string
+	BasketID string `json:"basket_id"`
 	// LocationID and SKU name the pair held.
-	LocationID, SKU string
+	LocationID string `json:"location_id"`
+	SKU        string `json:"sku"`
 	// Quantity is the number of units held.
-	Quantity int64
+	Quantity int64 `json:"quantity"`
 	// HeldSince ranks the hold: older first (see [ReserveLine.HeldSince]).
-	HeldSince time.Time
+	HeldSince time.Time `json:"held_since,omitzero"`
 	// ExpiresAt ends the hold: it is active while now < ExpiresAt.
-	ExpiresAt time.Time
+	ExpiresAt time.Time `json:"expires_at"`
 	// AtRisk is the part of Quantity that on-hand does not cover, 0 ≤
 	// AtRisk ≤ Quantity.
-	AtRisk int64
+	AtRisk int64 `json:"at_risk"`
 }
 
 // Covered returns the units of the hold that on-hand covers: Quantity −

@@ -12,13 +12,15 @@ import (
 // Level is the stock of one SKU at one location.
 type Level struct {
 	// SKU and LocationID name the pair.
-	SKU, LocationID string
+	SKU        string `json:"sku"`
+	LocationID string `json:"location_id"`
 	// OnHand is the physical count; Reserved the part held by active
 	// reservations. A conforming [Provider] never reports Reserved above
 	// OnHand.
-	OnHand, Reserved int64
+	OnHand   int64 `json:"on_hand"`
+	Reserved int64 `json:"reserved"`
 	// NextArrival is when more units are announced; zero when none is.
-	NextArrival time.Time
+	NextArrival time.Time `json:"next_arrival,omitzero"`
 }
 
 // Available returns OnHand − Reserved, never below 0 (negative inputs count

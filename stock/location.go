@@ -39,16 +39,17 @@ func (k LocationKind) Valid() bool { return k >= Store && k <= DarkStore }
 // can serve.
 type Location struct {
 	// ID matches the IDs in channel.Context.StockSources and in levels.
-	ID string
+	ID string `json:"id"`
 	// Kind decides the shipping mode: ShipFromStore for a store,
 	// ShipToAddress for a warehouse or a dark store.
-	Kind LocationKind
+	Kind LocationKind `json:"kind"`
 	// Modes are the fulfilment modes this location can serve; a mode not
 	// listed is never planned from here.
-	Modes []channel.FulfilmentMode
+	Modes []channel.FulfilmentMode `json:"modes"`
 	// LeadTimes is the time to make the goods available to the shopper per
-	// mode; a missing mode means no lead time.
-	LeadTimes map[channel.FulfilmentMode]time.Duration
+	// mode; a missing mode means no lead time. It travels in seconds per
+	// mode name ([Location.MarshalJSON]).
+	LeadTimes map[channel.FulfilmentMode]time.Duration `json:"lead_times_seconds,omitzero"`
 }
 
 // Validate reports the first problem found as an [*InputError].

@@ -28,32 +28,34 @@ type Demand struct {
 // Allocation is a quantity of a line sourced from one location in one mode.
 type Allocation struct {
 	// LocationID is the stock source.
-	LocationID string
+	LocationID string `json:"location_id"`
 	// Mode is how these units reach the shopper.
-	Mode channel.FulfilmentMode
+	Mode channel.FulfilmentMode `json:"mode"`
 	// Quantity is > 0.
-	Quantity int64
-	// LeadTime comes from the source's [Location.LeadTimes] for Mode.
-	LeadTime time.Duration
+	Quantity int64 `json:"quantity"`
+	// LeadTime comes from the source's [Location.LeadTimes] for Mode. It
+	// travels in seconds ([Allocation.MarshalJSON]).
+	LeadTime time.Duration `json:"lead_time_seconds"`
 }
 
 // LinePlan is the sourcing of one demand line.
 type LinePlan struct {
 	// LineID, SKU and Quantity repeat the demand.
-	LineID, SKU string
-	Quantity    int64
+	LineID   string `json:"line_id"`
+	SKU      string `json:"sku"`
+	Quantity int64  `json:"quantity"`
 	// Allocations are in stock-source order, at most one per source.
-	Allocations []Allocation
+	Allocations []Allocation `json:"allocations"`
 	// Short is the quantity that could not be sourced; it is never dropped:
 	// Σ Allocations[i].Quantity + Short = Quantity.
-	Short int64
+	Short int64 `json:"short"`
 	// Unknown is true when no source of the context has a known level for
 	// the SKU (then Short = Quantity). Unknown stock is never in stock.
-	Unknown bool
+	Unknown bool `json:"unknown"`
 	// NextArrival is, for a short line, the earliest announced arrival not
 	// before the context's AsOf among the sources the line could use; zero
 	// when none is announced or the line is not short.
-	NextArrival time.Time
+	NextArrival time.Time `json:"next_arrival,omitzero"`
 }
 
 // Allocated returns Quantity − Short, the sum of the allocations.
@@ -62,7 +64,7 @@ func (l LinePlan) Allocated() int64 { return l.Quantity - l.Short }
 // FulfilmentPlan is the sourcing of a whole basket.
 type FulfilmentPlan struct {
 	// Lines are sorted by LineID.
-	Lines []LinePlan
+	Lines []LinePlan `json:"lines"`
 }
 
 // Line returns the plan of the line with that ID.

@@ -19,20 +19,20 @@ import (
 // sent back as they are.
 type ReserveLine struct {
 	// SKU is the article.
-	SKU string
+	SKU string `json:"sku"`
 	// Quantity is the number of whole units, > 0.
-	Quantity int64
+	Quantity int64 `json:"quantity"`
 	// HeldSince ranks the hold against the other baskets' holds of the same
 	// SKU at the same location: the older holds are covered first when a
 	// stock feed lowers on-hand below what is held. The reserver sets it
 	// when the line is taken; see [Reserver] for what replacement and
 	// transfer do to it.
-	HeldSince time.Time
+	HeldSince time.Time `json:"held_since,omitzero"`
 	// AtRisk is the part of Quantity that on-hand no longer covers, as of
 	// the read that returned it: 0 when the hold is whole (always so in what
 	// Reserve and Transfer return: a line is whole when taken), never
 	// negative, never above Quantity. [Reserver.Reservations] computes it.
-	AtRisk int64
+	AtRisk int64 `json:"at_risk"`
 }
 
 // Covered returns the units of the line that on-hand covers: Quantity −
@@ -62,13 +62,15 @@ type ReserveRequest struct {
 type Reservation struct {
 	// BasketID owns the reservation, LocationID is where the units are
 	// held, RequestKey the key of the call that last set its lines.
-	BasketID, LocationID, RequestKey string
+	BasketID   string `json:"basket_id"`
+	LocationID string `json:"location_id"`
+	RequestKey string `json:"request_key"`
 	// Lines are sorted by SKU, one per SKU, each with a positive quantity,
 	// its rank (HeldSince) and the part at risk (AtRisk). See
 	// [HoldsAtRisk] to list the lines at risk.
-	Lines []ReserveLine
+	Lines []ReserveLine `json:"lines"`
 	// ExpiresAt ends the reservation: it is active while now < ExpiresAt.
-	ExpiresAt time.Time
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Active reports whether the reservation still holds its units at now:
