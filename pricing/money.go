@@ -240,19 +240,29 @@ func (m Money) Decimal() decimal.Decimal { return decimal.New(m.units, -int32(m.
 
 // Amount formats the amount with exactly the currency's decimals ("12.50",
 // "-0.05", "1000" for JPY), never through a float.
-func (m Money) Amount() string {
-	digits := strconv.FormatUint(abs64(m.units), 10)
-	exp := int(m.cur.exp)
-	if exp > 0 {
-		if len(digits) <= exp {
-			digits = strings.Repeat("0", exp-len(digits)+1) + digits
-		}
-		digits = digits[:len(digits)-exp] + "." + digits[len(digits)-exp:]
-	}
+func (m Money) Amount() string { return string(m.appendAmount(make([]byte, 0, 24))) }
+
+// appendAmount appends Amount's text to b.
+func (m Money) appendAmount(b []byte) []byte {
+	var buf [24]byte
+	digits := strconv.AppendUint(buf[:0], abs64(m.units), 10)
 	if m.units < 0 {
-		return "-" + digits
+		b = append(b, '-')
 	}
-	return digits
+	exp := int(m.cur.exp)
+	if exp == 0 {
+		return append(b, digits...)
+	}
+	if len(digits) <= exp {
+		b = append(b, '0', '.')
+		for range exp - len(digits) {
+			b = append(b, '0')
+		}
+		return append(b, digits...)
+	}
+	b = append(b, digits[:len(digits)-exp]...)
+	b = append(b, '.')
+	return append(b, digits[len(digits)-exp:]...)
 }
 
 // String formats as "12.50 EUR".
