@@ -17,6 +17,9 @@ var (
 	ErrAlreadyExists = errors.New("basket: already exists")
 	// ErrVersionConflict: the basket changed since it was read.
 	ErrVersionConflict = errors.New("basket: version conflict")
+	// ErrStaleVersion: a conditional call ([WithIfVersion]) named a version
+	// the basket has moved past.
+	ErrStaleVersion = errors.New("basket: stale version")
 	// ErrInvalid: a command's input is wrong; nothing changed.
 	ErrInvalid = errors.New("basket: invalid input")
 	// ErrUnknownLine: the line ID is not in the basket.
@@ -98,6 +101,21 @@ func (e *VersionConflictError) Error() string {
 
 // Unwrap returns [ErrVersionConflict].
 func (e *VersionConflictError) Unwrap() error { return ErrVersionConflict }
+
+// StaleVersionError reports the version a conditional call expected and
+// the one the basket is at. It matches [ErrStaleVersion].
+type StaleVersionError struct {
+	ID       uuid.UUID
+	Expected int64
+	Current  int64
+}
+
+func (e *StaleVersionError) Error() string {
+	return fmt.Sprintf("basket: %s is at version %d, not %d", e.ID, e.Current, e.Expected)
+}
+
+// Unwrap returns [ErrStaleVersion].
+func (e *StaleVersionError) Unwrap() error { return ErrStaleVersion }
 
 // TransitionError reports a refused status change. It matches
 // [ErrInvalidTransition], or [ErrImmutable] when the basket is final.

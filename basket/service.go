@@ -192,6 +192,8 @@ type call struct {
 	key       string
 	policy    Policy
 	policySet bool
+	ifVersion int64
+	ifSet     bool
 }
 
 // WithIdempotencyKey makes the call idempotent: a retry with the same key
@@ -204,6 +206,17 @@ func WithIdempotencyKey(key string) CallOption { return func(c *call) { c.key = 
 // The policy sticks: later calls without WithPolicy keep the basket's last
 // one, so a shopper protected at check-out stays protected at ordering.
 func WithPolicy(p Policy) CallOption { return func(c *call) { c.policy, c.policySet = p, true } }
+
+// WithIfVersion makes the call conditional on the basket's version, the
+// way HTTP's If-Match is: when the basket is not at version v the call
+// changes nothing and fails with a [*StaleVersionError] (matching
+// [ErrStaleVersion]). Unlike a version conflict between concurrent
+// writers, which the Service resolves by re-running the command, a stale
+// version means the caller decided on a state that no longer exists, so
+// only the caller can decide again. An idempotent retry is answered from
+// its record before the check, so a retried conditional call still
+// replays its first outcome.
+func WithIfVersion(v int64) CallOption { return func(c *call) { c.ifVersion, c.ifSet = v, true } }
 
 func (c *call) policyPtr() *Policy {
 	if !c.policySet {
@@ -422,6 +435,9 @@ func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []Cal
 		if err := authz(b); err != nil {
 			return nil, err
 		}
+		if c.ifSet && b.Version != c.ifVersion {
+			return nil, &StaleVersionError{ID: b.ID, Expected: c.ifVersion, Current: b.Version}
+		}
 		before := b.Version
 		t := &tx{s: s, ctx: ctx, m: Meta{Actor: actor, At: s.cfg.Clock.Now().UTC()}, policy: c.policyPtr()}
 		if err := cmd.apply(t, b); err != nil {
@@ -627,10 +643,20 @@ func (s *Service) Get(ctx context.Context, actor Actor, id uuid.UUID) (*Basket, 
 
 // History returns the events of a basket the actor may see.
 func (s *Service) History(ctx context.Context, actor Actor, id uuid.UUID) ([]Event, error) {
+	return s.HistoryAfter(ctx, actor, id, 0)
+}
+
+// HistoryAfter returns the events of a basket the actor may see whose Seq
+// is greater than after: what a live view or a paging client has not seen
+// yet, read from the store without the rest of the history.
+func (s *Service) HistoryAfter(ctx context.Context, actor Actor, id uuid.UUID, after int64) ([]Event, error) {
+	if after < 0 {
+		return nil, invalid("after", "must not be negative")
+	}
 	if _, err := s.Get(ctx, actor, id); err != nil {
 		return nil, err
 	}
-	return s.cfg.Store.Events(ctx, id, 0)
+	return s.cfg.Store.Events(ctx, id, after)
 }
 
 // FindByOwner lists a customer's baskets; a shopper may only list their own.

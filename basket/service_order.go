@@ -477,8 +477,11 @@ type ExchangeRequest struct {
 //
 // The two writes are not one transaction, but the exchange converges: the
 // new order's ID derives from the original order and the return's
-// number, so calling Exchange again after a failure between them finds
-// that order instead of placing another. The return is checked before
+// number (from the idempotency key, when the call has one), so calling
+// Exchange again after a failure between them finds that order instead
+// of placing another. With [WithIdempotencyKey] a retry after success
+// returns the first outcome, and the key reused for another exchange is
+// refused with [ErrIdempotencyMismatch]. The return is checked before
 // anything is written, so a refused return orders nothing.
 func (s *Service) Exchange(ctx context.Context, actor Actor, id uuid.UUID, req ExchangeRequest, opts ...CallOption) (*Basket, *Basket, error) {
 	loc, err := returnLocation(actor, req.Return)
@@ -492,16 +495,42 @@ func (s *Service) Exchange(ctx context.Context, actor Actor, id uuid.UUID, req E
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := s.checkReturn(orig, req.Return.Lines, s.cfg.Clock.Now().UTC()); err != nil {
-		return nil, nil, err
+	if orig.Order == nil {
+		return nil, nil, &InputError{Field: "Status", Reason: "only an order can be returned", Kind: ErrNotReturnable}
+	}
+	// The new order's ID is derived from the idempotency key when there is
+	// one, so a retry after success finds that order and the return's
+	// record answers it; without a key, from the return's number.
+	var c call
+	for _, o := range opts {
+		o(&c)
 	}
 	next := uuid.NewSHA1(id, fmt.Appendf(nil, "exchange/R%d", len(orig.Order.Returns)+1))
+	retried := false
+	if c.key != "" {
+		next = uuid.NewSHA1(id, fmt.Appendf(nil, "exchange/key/%s/%s/%s", actor.Kind, actor.ID, c.key))
+		prev, err := s.Get(ctx, actor, next)
+		retried = err == nil && prev.Order != nil
+	}
+	if !retried {
+		if _, err := s.checkReturn(orig, req.Return.Lines, s.cfg.Clock.Now().UTC()); err != nil {
+			return nil, nil, err
+		}
+	}
 	placed, err := s.placeExchange(ctx, actor, orig, next, req)
 	if err != nil {
 		return nil, nil, err
 	}
 	ex := &Exchange{OrderID: placed.ID, Total: placed.Result.Totals.Total}
-	back, err := s.run(ctx, actor, id, "exchange", []any{req.Return.Lines, loc, req.Return.ChannelID, req.Return.Reason, placed.ID}, opts,
+	// The command's identity includes what is taken instead and where, so
+	// that a key reused for another exchange is refused, not replayed.
+	place := req.Context.Clone()
+	place.AsOf = time.Time{}
+	taken := make([]string, len(req.Lines))
+	for i, n := range req.Lines {
+		taken[i] = fmt.Sprintf("%s/%d/%s/%s/%s", n.SKU, n.Quantity, n.Measure, n.ParentID, n.Fulfilment)
+	}
+	back, err := s.run(ctx, actor, id, "exchange", []any{req.Return.Lines, loc, req.Return.ChannelID, req.Return.Reason, placed.ID, taken, place.Fingerprint()}, opts,
 		func(t *tx, b *Basket) error { return t.takeBack(b, req.Return, loc, ex) })
 	if err != nil {
 		return nil, placed, err
