@@ -17,7 +17,8 @@ import (
 // concurrent use. Everything it returns is a copy, so callers cannot
 // change what is stored by accident.
 type BasketStore struct {
-	ledger *StockStore // nil: Write.Stock is refused
+	ledger    *StockStore                         // nil: Write.Stock is refused
+	afterSave []func(id uuid.UUID, version int64) // see WithAfterSave
 
 	mu          sync.RWMutex
 	baskets     map[uuid.UUID]*basket.Basket
@@ -91,6 +92,8 @@ func (s *BasketStore) Save(ctx context.Context, w basket.Write) error {
 		return &basket.InputError{Field: "Write.Stock", Reason: "the store keeps no stock ledger", Kind: basket.ErrNotConfigured}
 	}
 	writes := append([]basket.Write{w}, w.Also...)
+	saved := false
+	defer s.announce(writes, &saved) // deferred first, so it runs after the unlock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, x := range writes {
@@ -146,6 +149,7 @@ func (s *BasketStore) Save(ctx context.Context, w basket.Write) error {
 	for name, sr := range series {
 		s.series[name] = sr
 	}
+	saved = true
 	return nil
 }
 
