@@ -1,0 +1,6 @@
+//go:build !race
+
+package httpapi
+
+// raceEnabled: the race detector is on.
+const raceEnabled = false
