@@ -174,6 +174,9 @@ func (a *API) handler(rt *route) http.Handler {
 			ctx, cancel := context.WithTimeout(r.Context(), a.opts.Timeout)
 			defer cancel()
 			r = r.WithContext(ctx)
+			// A body that trickles in must not hold the handler past its
+			// deadline, whatever the embedding server's own timeouts.
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(a.opts.Timeout))
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, a.opts.MaxBodyBytes)
 		x := &exchange{api: a, w: w, r: r, route: rt, header: w.Header()}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
 )
 
@@ -30,6 +31,9 @@ func decodeJSON(r *http.Request, v any) error {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return &BodyTooLargeError{Limit: tooBig.Limit}
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return ErrSlowRequest
 		}
 		return &RequestError{In: "body", Reason: "could not be read: " + err.Error()}
 	}

@@ -26,6 +26,9 @@ var (
 	// ErrMethodNotAllowed: the path exists, but not with this method (the
 	// Allow header lists those it has).
 	ErrMethodNotAllowed = errors.New("httpapi: method not allowed on this resource")
+	// ErrSlowRequest: the body did not arrive within the request's time
+	// limit.
+	ErrSlowRequest = errors.New("httpapi: the request body arrived too slowly")
 	// ErrTooManyRequests: a rate limit refused the request.
 	ErrTooManyRequests = errors.New("httpapi: too many requests")
 )

@@ -45,7 +45,11 @@ func Example() {
 	fmt.Println(res.Status, res.Header.Get("ETag"), strings.HasPrefix(res.Header.Get("Location"), "/v1/baskets/"))
 
 	// Without credentials: a problem, never a stack trace.
-	res, _ = http.Post(srv.URL+"/v1/baskets", "application/json", strings.NewReader(`{"channel_id":"web"}`))
+	res, err = http.Post(srv.URL+"/v1/baskets", "application/json", strings.NewReader(`{"channel_id":"web"}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	fmt.Println(res.Status, res.Header.Get("Content-Type"), strings.Contains(string(body), `"type":"urn:omnibasket:problem:unauthenticated"`))

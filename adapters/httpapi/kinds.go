@@ -47,6 +47,7 @@ func errorKinds() []ErrorKind {
 		// The HTTP layer, before a request reaches the Service.
 		{ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "Sign in first"},
 		{ErrUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Send the body as application/json"},
+		{ErrSlowRequest, http.StatusRequestTimeout, "slow-request", "The request arrived too slowly"},
 		{ErrBodyTooLarge, http.StatusRequestEntityTooLarge, "body-too-large", "The body is too large"},
 		{ErrNoRoute, http.StatusNotFound, "no-route", "No such resource"},
 		{ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed here"},

@@ -293,7 +293,7 @@ var errorPackagesExcluded = map[string]string{
 // same value as the variable they alias.
 var libraryErrors = map[string]error{
 	"httpapi.ErrBadRequest": ErrBadRequest, "httpapi.ErrUnauthenticated": ErrUnauthenticated,
-	"httpapi.ErrUnsupportedMediaType": ErrUnsupportedMediaType, "httpapi.ErrBodyTooLarge": ErrBodyTooLarge,
+	"httpapi.ErrUnsupportedMediaType": ErrUnsupportedMediaType, "httpapi.ErrBodyTooLarge": ErrBodyTooLarge, "httpapi.ErrSlowRequest": ErrSlowRequest,
 	"httpapi.ErrUnknownContext": ErrUnknownContext, "httpapi.ErrNoRoute": ErrNoRoute,
 	"httpapi.ErrMethodNotAllowed": ErrMethodNotAllowed, "httpapi.ErrTooManyRequests": ErrTooManyRequests,
 
