@@ -115,6 +115,7 @@ func (a *API) allRoutes() []route {
 	groups := [][]route{
 		a.metaRoutes(),
 		a.basketRoutes(),
+		a.contextRoutes(),
 		a.lineRoutes(),
 		a.moveRoutes(),
 		a.flowRoutes(), a.tillRoutes(), a.stockRoutes(),

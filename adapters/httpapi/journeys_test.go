@@ -252,3 +252,32 @@ func TestAShopperCannotChooseTheirCustomerGroup(t *testing.T) {
 	b := h.basket(lea, "POST", "/v1/baskets", map[string]any{"owner": map[string]any{"customer_id": camille.ID}, "customer_group": "staff"}, 201)
 	assert.Equal(t, "staff", b.Context.CustomerGroup, "an associate serving the customer may")
 }
+
+func TestResolveContext(t *testing.T) {
+	h := newHarness(t)
+	var c channel.Context
+	r := h.do(&camille, "GET", "/v1/contexts?channel_id=web", nil)
+	require.Equal(t, 200, r.status, "%s", r)
+	r.into(t, &c)
+	assert.Equal(t, "EUR", c.Currency)
+	assert.Empty(t, c.LocationID)
+	assert.Equal(t, h.clk.Now(), c.AsOf, "as of now")
+
+	r = h.do(&camille, "GET", "/v1/contexts?channel_id=web&location_id="+demo.Bellecour, nil)
+	require.Equal(t, 200, r.status, "%s", r)
+	r.into(t, &c)
+	assert.Equal(t, []channel.FulfilmentMode{channel.ClickCollect, channel.Transfer}, c.FulfilmentModes, "click & collect at Bellecour")
+
+	r = h.do(&lea, "GET", "/v1/contexts", nil)
+	require.Equal(t, 200, r.status, "%s", r)
+	r.into(t, &c)
+	assert.Equal(t, channel.Store, c.Kind, "an associate's own store")
+	assert.Equal(t, demo.Bellecour, c.LocationID)
+
+	r = h.do(&camille, "GET", "/v1/contexts?location_id=paris-opera", nil)
+	assert.Equal(t, 422, r.status, "%s", r)
+	assert.Equal(t, httpapi.ProblemTypePrefix+"unknown-context", r.problem(t).Type)
+	r = h.do(&camille, "GET", "/v1/contexts", nil)
+	assert.Equal(t, 400, r.status, "%s", r)
+	assert.Equal(t, "channel_id", r.problem(t).Field)
+}
