@@ -46,6 +46,16 @@
 //		Retailer: "acme", Location: "store-paris-01", Basket: basketID, Digest: sha256.Sum256(change),
 //	})
 //
+// The reverse direction is a location tag: the store posts a signed code
+// for one location (a printed QR code, an NFC tag holding a URL), rotated
+// on a schedule, and the shopper's phone presents it to check its basket
+// in. A tag is no bearer grant: it names no basket, [Service.RedeemTag]
+// counts the attempts of the basket it is presented for, and the caller
+// authorises the shopper's session:
+//
+//	tag, claims, err := svc.LocationTag(handoff.Audience{Retailer: "acme", Location: "store-paris-01"})
+//	claims, err = svc.RedeemTag(ctx, tag, basketID, handoff.TagExpectation{Retailer: "acme", Location: "store-paris-01"})
+//
 // Every refusal is a sentinel matchable with [errors.Is] ([ErrMalformed],
 // [ErrExpired], [ErrAlreadyUsed], …), and all of them match [ErrRejected].
 // Times come from the injected [clock.Clock], randomness from the injected

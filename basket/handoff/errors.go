@@ -48,7 +48,8 @@ var (
 	// ErrUnknownCode: no live short code matches at this location.
 	ErrUnknownCode error = rejection("handoff: unknown short code")
 	// ErrTooManyAttempts: the location has used up its failed short-code
-	// attempts for the current window; try again after the window.
+	// attempts for the current window, or the basket its location-tag
+	// attempts ([TagConfig.Attempts]); try again after the window.
 	ErrTooManyAttempts error = rejection("handoff: too many attempts")
 )
 

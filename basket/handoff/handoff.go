@@ -150,6 +150,8 @@ type Config struct {
 	MaxTTL time.Duration
 	// ShortCodes configures short codes; the zero value means the defaults.
 	ShortCodes ShortCodeConfig
+	// Tags configures location tags; the zero value means the defaults.
+	Tags TagConfig
 }
 
 // Service issues, verifies and redeems handoff tokens and short codes. It
@@ -165,6 +167,9 @@ type Service struct {
 	rand   io.Reader
 
 	codes *codeRegistry
+
+	tags     TagConfig
+	attempts *attemptLimiter
 }
 
 // New checks cfg and returns a Service. It returns an error matching
@@ -202,6 +207,10 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.codes = codes
+	if s.tags, err = cfg.Tags.withDefaults(); err != nil {
+		return nil, err
+	}
+	s.attempts = newAttemptLimiter(s.tags.Attempts, s.tags.Window)
 	return s, nil
 }
 
