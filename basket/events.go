@@ -33,6 +33,8 @@ const (
 	EventMerged           EventType = "basket.merged"
 	EventCheckedIn        EventType = "basket.checked_in"
 	EventCheckedOut       EventType = "basket.checked_out"
+	EventArrived          EventType = "basket.arrived"
+	EventOwnerAttached    EventType = "basket.owner_attached"
 	// The product flow (see [Service.PlaceOrder]).
 	EventHeld                 EventType = "basket.held"
 	EventHoldsReleased        EventType = "basket.holds_released"
@@ -168,6 +170,10 @@ func (e Event) Decode() (any, error) {
 		v = new(Merged)
 	case EventCheckedIn, EventCheckedOut:
 		v = new(Handoff)
+	case EventArrived:
+		v = new(Arrived)
+	case EventOwnerAttached:
+		v = new(OwnerAttached)
 	case EventHeld:
 		v = new(Held)
 	case EventHoldsReleased:
@@ -482,9 +488,13 @@ func (b *Basket) apply(e Event, payload any) error {
 			b.Grants = slices.DeleteFunc(b.Grants, func(g Grant) bool { return g.LocationID == p.Grant.LocationID })
 			i, _ := slices.BinarySearchFunc(b.Grants, p.Grant.LocationID, func(g Grant, l string) int { return strings.Compare(g.LocationID, l) })
 			b.Grants = slices.Insert(b.Grants, i, *p.Grant)
+			b.Arrival.openedBy(*p.Grant, e.At)
 		case EventCheckedOut:
 			b.Grants = nil
+			b.Arrival = nil
 		}
+	case *Arrived, *OwnerAttached:
+		return b.applyArrival(e, payload)
 	case *TenderAdded, *TenderRemoved, *Paid, *RedemptionReleased:
 		return b.applyPayment(e, payload)
 	case *PriceOverridden, *OverrideRemoved, *OverridesEnded:

@@ -56,6 +56,10 @@ type Basket struct {
 	// Payment holds the tenders offered ([Service.AddTender]) and, once
 	// paid, the settlement ([Service.Pay]); nil when none was offered.
 	Payment *Payment `json:"payment,omitempty"`
+	// Arrival is the shopper's own check-in at a store by its location
+	// tag ([Service.SelfCheckIn]), until the basket checks out; nil when
+	// the shopper has not arrived anywhere.
+	Arrival *Arrival `json:"arrival,omitempty"`
 }
 
 // Grant lets the associates of one location serve a basket until it
@@ -192,6 +196,10 @@ func (b *Basket) Clone() *Basket {
 	c.Wallet = b.Wallet.clone()
 	c.Context = b.Context.Clone()
 	c.Grants = slices.Clone(b.Grants)
+	if b.Arrival != nil {
+		a := *b.Arrival
+		c.Arrival = &a
+	}
 	c.Overrides = slices.Clone(b.Overrides) // never mutated in place: replaced
 	if b.Holds != nil {
 		h := *b.Holds

@@ -1,11 +1,13 @@
 package memory
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/basket"
@@ -25,6 +27,7 @@ type BasketStore struct {
 	events      map[uuid.UUID][]basket.Event
 	checkpoints map[uuid.UUID][]*basket.Basket // by version, ascending
 	owners      map[string][]uuid.UUID
+	arrivals    map[uuid.UUID]basket.Arrival // the baskets with an arrival
 	keys        map[basket.IdempotencyKey]basket.IdempotencyRecord
 	documents   map[uuid.UUID]*basket.Document // by ID
 	byBasket    map[uuid.UUID][]uuid.UUID      // basket ID → its document IDs
@@ -35,6 +38,7 @@ var (
 	_ basket.Store         = (*BasketStore)(nil)
 	_ basket.LedgerStore   = (*BasketStore)(nil)
 	_ basket.DocumentStore = (*BasketStore)(nil)
+	_ basket.ArrivalStore  = (*BasketStore)(nil)
 )
 
 // BasketOption configures a [BasketStore].
@@ -57,6 +61,7 @@ func NewBasketStore(opts ...BasketOption) *BasketStore {
 		events:      map[uuid.UUID][]basket.Event{},
 		checkpoints: map[uuid.UUID][]*basket.Basket{},
 		owners:      map[string][]uuid.UUID{},
+		arrivals:    map[uuid.UUID]basket.Arrival{},
 		keys:        map[basket.IdempotencyKey]basket.IdempotencyRecord{},
 		documents:   map[uuid.UUID]*basket.Document{},
 		byBasket:    map[uuid.UUID][]uuid.UUID{},
@@ -140,6 +145,11 @@ func (s *BasketStore) Save(ctx context.Context, w basket.Write) error {
 		}
 		s.baskets[id] = x.Basket.Clone()
 		s.events[id] = append(s.events[id], cloneEvents(x.Events)...)
+		if a := x.Basket.Arrival; a != nil {
+			s.arrivals[id] = *a
+		} else {
+			delete(s.arrivals, id)
+		}
 	}
 	for i, d := range numbered {
 		s.documents[d.ID] = &numbered[i]
@@ -244,4 +254,34 @@ func cloneEvents(es []basket.Event) []basket.Event {
 		out[i] = e
 	}
 	return out
+}
+
+// Arrivals implements basket.ArrivalStore.
+func (s *BasketStore) Arrivals(ctx context.Context, locationID string, since time.Time) ([]uuid.UUID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	type hit struct {
+		id uuid.UUID
+		at time.Time
+	}
+	var hits []hit
+	for id, a := range s.arrivals {
+		if a.LocationID == locationID && !a.At.Before(since) {
+			hits = append(hits, hit{id, a.At})
+		}
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(hits, func(x, y hit) int {
+		if c := y.at.Compare(x.at); c != 0 {
+			return c
+		}
+		return bytes.Compare(x.id[:], y.id[:])
+	})
+	ids := make([]uuid.UUID, len(hits))
+	for i, h := range hits {
+		ids[i] = h.id
+	}
+	return ids, nil
 }

@@ -167,8 +167,9 @@ func (s *Store) Save(ctx context.Context, w basket.Write) error {
 
 func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error {
 	b := x.w.Basket
+	where, when := arrivalColumns(b)
 	if x.w.ExpectedVersion == 0 {
-		tag, err := tx.Exec(ctx, s.q.createBasket, b.ID, b.Version, x.customer, b.Status.String(), b.CreatedAt, b.UpdatedAt, x.snapshot)
+		tag, err := tx.Exec(ctx, s.q.createBasket, b.ID, b.Version, x.customer, b.Status.String(), b.CreatedAt, b.UpdatedAt, x.snapshot, where, when)
 		if err != nil {
 			return err
 		}
@@ -177,7 +178,7 @@ func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error
 		}
 		return nil
 	}
-	tag, err := tx.Exec(ctx, s.q.updateBasket, b.ID, x.w.ExpectedVersion, b.Version, x.customer, b.Status.String(), b.UpdatedAt, x.snapshot, s.q.ownerSeq)
+	tag, err := tx.Exec(ctx, s.q.updateBasket, b.ID, x.w.ExpectedVersion, b.Version, x.customer, b.Status.String(), b.UpdatedAt, x.snapshot, s.q.ownerSeq, where, when)
 	if err != nil {
 		return err
 	}
@@ -192,6 +193,35 @@ func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error
 		return err
 	}
 	return &basket.VersionConflictError{ID: b.ID, Expected: x.w.ExpectedVersion, Current: current}
+}
+
+// arrivalColumns are the arrival columns of b: NULL without an arrival.
+func arrivalColumns(b *basket.Basket) (*string, *int64) {
+	if b.Arrival == nil {
+		return nil, nil
+	}
+	ns := b.Arrival.At.UnixNano()
+	return &b.Arrival.LocationID, &ns
+}
+
+// Arrivals implements [basket.ArrivalStore] by the arrival columns' index.
+func (s *Store) Arrivals(ctx context.Context, locationID string, since time.Time) ([]uuid.UUID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var ids []uuid.UUID
+	err := s.retry(ctx, func(ctx context.Context) error {
+		rows, err := s.pool.Query(ctx, s.q.arrivals, locationID, since.UnixNano())
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		return err
+	})
+	if err != nil {
+		return nil, wrap(ctx, "list arrivals", basket.ErrInvalid, err)
+	}
+	return ids, nil
 }
 
 // Get implements [basket.Store]: it decodes the stored JSON snapshot.

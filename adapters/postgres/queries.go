@@ -7,7 +7,7 @@ import "strings"
 type queries struct {
 	// baskets
 	createBasket, updateBasket, basketVersion, insertIdempotency, advisoryLock,
-	insertEvents, getBasket, events, findByOwner, idempotency, readOutbox,
+	insertEvents, getBasket, events, findByOwner, arrivals, idempotency, readOutbox,
 	insertCheckpoint, checkpointAt, eventsBetween string
 	// stock
 	keyRecord, reservationsAt, lockLevels, lockHeldLevels, lockExpiredLevels, availability,
@@ -39,11 +39,14 @@ func newQueries(schema string) queries {
 	r := strings.NewReplacer("{s}", schema)
 	q := func(sql string) string { return r.Replace(sql) }
 	return queries{
-		createBasket: q(`INSERT INTO {s}.baskets (id, version, customer_id, status, created_at, updated_at, snapshot)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`),
+		createBasket: q(`INSERT INTO {s}.baskets (id, version, customer_id, status, created_at, updated_at, snapshot, arrival_location, arrival_at_ns)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`),
 		updateBasket: q(`UPDATE {s}.baskets SET version = $3, customer_id = $4, status = $5, updated_at = $6, snapshot = $7,
-				owner_seq = CASE WHEN customer_id IS DISTINCT FROM $4 THEN nextval($8::regclass) ELSE owner_seq END
+				owner_seq = CASE WHEN customer_id IS DISTINCT FROM $4 THEN nextval($8::regclass) ELSE owner_seq END,
+				arrival_location = $9, arrival_at_ns = $10
 			WHERE id = $1 AND version = $2`),
+		arrivals: q(`SELECT id FROM {s}.baskets WHERE arrival_location = $1 AND arrival_at_ns >= $2
+			ORDER BY arrival_at_ns DESC, id`),
 		basketVersion: q(`SELECT version FROM {s}.baskets WHERE id = $1`),
 		insertIdempotency: q(`INSERT INTO {s}.basket_idempotency (actor_kind, actor_id, scope, key, digest, basket_id, version)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`),

@@ -81,6 +81,7 @@ var (
 	_ basket.Store         = (*Store)(nil)
 	_ basket.LedgerStore   = (*Store)(nil)
 	_ basket.DocumentStore = (*Store)(nil)
+	_ basket.ArrivalStore  = (*Store)(nil)
 	_ stock.Ledger         = (*Store)(nil)
 	_ stock.Reserver       = (*Store)(nil)
 	_ stock.Provider       = (*Store)(nil)

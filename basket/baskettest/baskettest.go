@@ -106,7 +106,8 @@ func change(t testing.TB, b *basket.Basket, code string) basket.Write {
 // [basket.LedgerStore], or one whose Ledger is nil) must refuse
 // Write.Stock, and one that is not a [basket.DocumentStore]
 // Write.Documents, with [basket.ErrNotConfigured]; stores that keep them
-// run [RunLedgerStoreTests] and [RunDocumentStoreTests].
+// run [RunLedgerStoreTests] and [RunDocumentStoreTests]. A
+// [basket.ArrivalStore] is also checked for its arrivals list.
 func RunStoreTests(t *testing.T, newStore func(t *testing.T) basket.Store, opts ...Options) {
 	var o Options
 	if len(opts) > 0 {
@@ -344,6 +345,14 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) basket.Store, opts 
 	})
 
 	t.Run("TillStateRoundTrips", func(t *testing.T) { testTillStateRoundTrips(t, newStore(t)) })
+
+	t.Run("Arrivals", func(t *testing.T) {
+		s, ok := newStore(t).(basket.ArrivalStore)
+		if !ok {
+			t.Skip("the store is not a basket.ArrivalStore")
+		}
+		testArrivals(t, s)
+	})
 
 	t.Run("StockWithoutLedger", func(t *testing.T) { testStockWithoutLedger(t, newStore(t)) })
 
