@@ -255,6 +255,11 @@ func describe(g *schemaGen, rt *route, pathParams []string) (operation, error) {
 	case rt.stream:
 		ok.Description = "A Server-Sent Events stream (see the operation's description)."
 		ok.Content = map[string]mediaType{mediaStream: {Schema: &schema{Type: "string"}}}
+	case rt.media != "":
+		if rt.reply != nil || status == http.StatusNoContent {
+			return operation{}, fmt.Errorf("a %s reply with a JSON reply type or status 204", rt.media)
+		}
+		ok.Content = map[string]mediaType{rt.media: {Schema: &schema{Type: "string"}}}
 	case rt.reply != nil:
 		if status == http.StatusNoContent {
 			return operation{}, fmt.Errorf("status 204 with a reply")

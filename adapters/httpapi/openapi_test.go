@@ -115,6 +115,10 @@ func TestDocumentListsEveryRoute(t *testing.T) {
 			switch {
 			case rt.stream:
 				assert.NotNil(t, ok.Value.Content.Get("text/event-stream"))
+			case rt.media != "":
+				require.NotNil(t, ok.Value.Content.Get(rt.media), "the reply's media type")
+				assert.Equal(t, &openapi3.Types{"string"}, ok.Value.Content.Get(rt.media).Schema.Value.Type)
+				assert.Len(t, ok.Value.Content, 1)
 			case rt.reply == nil:
 				assert.Empty(t, ok.Value.Content, "204 has no content")
 			default:
@@ -185,6 +189,7 @@ func TestDocumentRefusesBrokenRoutes(t *testing.T) {
 		{"a reply with an unknown marshaler", []route{with(func(rt *route) { rt.reply = basket.CheckInRequest{} })}, "basket.CheckInRequest"},
 		{"a query parameter of no JSON type", []route{with(func(rt *route) { rt.query = []param{{name: "n", kind: "float"}} })}, `kind "float"`},
 		{"a reply with 204", []route{with(func(rt *route) { rt.status = http.StatusNoContent })}, "204"},
+		{"a media reply with a JSON reply type", []route{with(func(rt *route) { rt.media = "image/svg+xml" })}, "image/svg+xml reply with a JSON reply type"},
 		{"a parameter inside a segment", []route{with(func(rt *route) { rt.path = "/v1/things-{id}" })}, "whole segment"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

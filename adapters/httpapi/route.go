@@ -34,6 +34,10 @@ type route struct {
 	idempotent bool
 	// stream: the reply is text/event-stream.
 	stream bool
+	// media, when set, is the reply's media type instead of JSON
+	// ("image/svg+xml"): serve returns the body as a []byte, documented
+	// as a string of that type.
+	media string
 	// public: served without authentication.
 	public bool
 
@@ -54,7 +58,7 @@ func (rt route) successStatus() int {
 	switch {
 	case rt.status != 0:
 		return rt.status
-	case rt.reply == nil && !rt.stream:
+	case rt.reply == nil && !rt.stream && rt.media == "":
 		return http.StatusNoContent
 	}
 	return http.StatusOK
