@@ -117,9 +117,10 @@ func (a *API) allRoutes() []route {
 		a.basketRoutes(),
 		a.contextRoutes(),
 		a.lineRoutes(),
-		a.moveRoutes(),
+		a.moveRoutes(), a.arrivalRoutes(),
 		a.flowRoutes(), a.tillRoutes(), a.stockRoutes(),
 		a.streamRoutes(),
+		a.qrRoutes(),
 	}
 	return slices.Concat(groups...)
 }
@@ -221,13 +222,29 @@ func (a *API) reply(w http.ResponseWriter, rt *route, v any) {
 		w.WriteHeader(status)
 		return
 	}
-	data, err := encodeReply(v)
+	var data []byte
+	var err error
+	if rt.media != "" {
+		var ok bool
+		if data, ok = v.([]byte); !ok {
+			err = fmt.Errorf("a %T is not the bytes of a %s reply", v, rt.media)
+		}
+	} else {
+		data, err = encodeReply(v)
+	}
 	if err != nil {
 		// A reply the API cannot encode is its own fault.
 		a.log.Error("encoding a reply", slog.String("operation", rt.id), slog.Any("error", err))
 		h.Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusInternalServerError)
 		_ = json.NewEncoder(w).Encode(Problem{Type: ProblemTypePrefix + "internal", Kind: "internal", Title: "Internal server error", Status: 500})
+		return
+	}
+	if rt.media != "" {
+		h.Set("Content-Type", rt.media)
+		h.Set("Content-Length", strconv.Itoa(len(data)))
+		w.WriteHeader(status)
+		_, _ = w.Write(data)
 		return
 	}
 	h.Set("Content-Type", "application/json")
