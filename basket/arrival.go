@@ -207,10 +207,14 @@ type ArrivalEntry struct {
 	ArrivedAt  time.Time `json:"arrived_at"`
 	Method     string    `json:"method"`
 	// Lines counts the basket's lines; Total is its priced total.
-	Lines    int            `json:"lines"`
-	Total    *pricing.Money `json:"total,omitempty"`
-	OpenedBy string         `json:"opened_by,omitempty"`
-	OpenedAt time.Time      `json:"opened_at,omitzero"`
+	Lines int            `json:"lines"`
+	Total *pricing.Money `json:"total,omitempty"`
+	// PlacedAt is when the basket was ordered, for an order: before
+	// ArrivedAt, the shopper came to collect it; after, it was placed in
+	// the store.
+	PlacedAt time.Time `json:"placed_at,omitzero"`
+	OpenedBy string    `json:"opened_by,omitempty"`
+	OpenedAt time.Time `json:"opened_at,omitzero"`
 }
 
 // Arrivals lists the shoppers who checked themselves in at locationID in
@@ -254,6 +258,9 @@ func (s *Service) Arrivals(ctx context.Context, actor Actor, locationID string) 
 		if b.Result != nil {
 			total := b.Result.Totals.Total
 			e.Total = &total
+		}
+		if b.Order != nil {
+			e.PlacedAt = b.Order.PlacedAt
 		}
 		out = append(out, e)
 	}

@@ -229,6 +229,8 @@ func TestSelfCheckInWithAnOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.Equal(t, basket.Ordered, list[0].Status)
+	assert.True(t, list[0].PlacedAt.Before(list[0].ArrivedAt) || list[0].PlacedAt.Equal(list[0].ArrivedAt), "ordered before arriving: come to collect")
+	assert.Equal(t, ordered.Order.PlacedAt, list[0].PlacedAt)
 }
 
 // The walk-in customer: the associate starts an anonymous basket, hands it

@@ -608,9 +608,10 @@ func TestDeliCounterEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	here, _ := levels.Get("COMTE-18", demo.Bellecour)
 	there, _ := levels.Get("COMTE-18", demo.PartDieu)
-	// The pack to collect comes from the other store (a transfer): held there.
-	assert.Equal(t, int64(347), there.Reserved, "the pack to collect holds 347 thousandths of a kg")
-	assert.Equal(t, int64(12_500), there.OnHand)
-	assert.Equal(t, int64(0), here.Reserved)
+	// The pack to collect is cut from this counter's wheel and held here
+	// until the shopper comes back; the other store is untouched.
+	assert.Equal(t, int64(347), here.Reserved, "the pack to collect holds 347 thousandths of a kg")
 	assert.Equal(t, int64(12_500-347-512), here.OnHand, "the packs carried out left the shelf")
+	assert.Equal(t, int64(0), there.Reserved)
+	assert.Equal(t, int64(12_500), there.OnHand)
 }

@@ -212,7 +212,9 @@ func Web(at time.Time) channel.Context {
 	}
 }
 
-// Store is the context of a store's associate tablet.
+// Store is the context of a store's associate tablet: take it now, collect
+// it here later, have it transferred from the other store or the warehouse,
+// or have it shipped.
 func Store(location string, at time.Time) channel.Context {
 	other := PartDieu
 	if location == PartDieu {
@@ -222,7 +224,7 @@ func Store(location string, at time.Time) channel.Context {
 		ChannelID: "store-" + location, Kind: channel.Store, LocationID: location, Country: "FR", Currency: "EUR", Locale: "fr-FR",
 		PriceLists: []string{"store-" + location, "store"}, TaxZone: "FR", PricesIncludeTax: true,
 		StockSources:    []string{location, other, Warehouse},
-		FulfilmentModes: []channel.FulfilmentMode{channel.CarryOut, channel.Transfer, channel.ShipToAddress},
+		FulfilmentModes: []channel.FulfilmentMode{channel.CarryOut, channel.ClickCollect, channel.Transfer, channel.ShipToAddress},
 		AsOf:            at,
 	}
 }
