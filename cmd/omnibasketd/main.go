@@ -11,6 +11,13 @@
 // shopper and an associate of each store). GET /openapi.json describes
 // every operation; /healthz and /readyz are for probes.
 //
+// The store tablet and the shopper's phone pages (package adapters/webui)
+// are at /ui/tablet.html and /ui/phone.html; / leads there. In demo mode
+// they sign people in with POST /demo/sign-in (any shopper, or an
+// associate of any store; GET /demo/stores and /demo/products list what
+// to choose from); with a configured secret /demo/ does not exist and the
+// pages ask for a bearer token.
+//
 // Flags, or the variables OMNIBASKET_<FLAG> (a flag wins over its
 // variable), choose the rest:
 //

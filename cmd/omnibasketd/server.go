@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/omnibasket/omnibasket/adapters/httpapi"
+	"github.com/omnibasket/omnibasket/adapters/webui"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/clock"
 )
@@ -81,6 +82,9 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 	})
 	if err != nil {
 		return errors.Join(err, stop())
+	}
+	if demoMode {
+		srv.demo.Store(newDemoSignIn(auth, clk, sh))
 	}
 	srv.mount(api, sh)
 	log.Info("omnibasketd listening", slog.String("addr", ln.Addr().String()), slog.String("store", sh.store),
@@ -187,6 +191,10 @@ type server struct {
 	streams    context.Context
 	endStreams context.CancelFunc
 	inFlight   atomic.Int64
+	// pages are the tablet and phone pages (package webui); demo is the
+	// demo sign-in, set only in demo mode.
+	pages http.Handler
+	demo  atomic.Pointer[demoSignIn]
 }
 
 // app is what the server serves once started.
@@ -202,6 +210,7 @@ const readHeaderTimeout = 10 * time.Second
 func newServer(cfg *config, log *slog.Logger) *server {
 	s := &server{log: log}
 	s.streams, s.endStreams = context.WithCancel(context.Background())
+	s.pages = webui.Handler()
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -271,6 +280,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.healthz(rec, r)
 	case r.URL.Path == "/readyz":
 		s.readyz(rec, r)
+	case isPagePath(r.URL.Path):
+		s.servePages(rec, r)
 	default:
 		s.serveAPI(rec, r)
 	}
