@@ -249,6 +249,13 @@ func (s *scene) refusals(expired expiredTicket) {
 	s.see(s.phone, "#lines", "Three-seat linen sofa")
 	require.NotContains(t, s.text(s.phone, "", "location.href"), "check_out", "the code leaves the address bar")
 	s.shot(s.phone, "phone-6-checked-out")
+
+	// The basket left the store with the shopper: the tablet, which has
+	// no grant on it any more, closes the code and says why.
+	s.see(s.tablet, "#status", "This basket is no longer open to your store: the shopper took it back, or the check-in ended.")
+	s.see(s.tablet, "#basket-none", "Open an arrival, check a shopper in, or start a basket.")
+	require.Equal(t, "false", s.text(s.tablet, "", `String(document.getElementById("qr-dialog").open)`))
+	s.shot(s.tablet, "tablet-9-basket-left")
 }
 
 // add adds one of a product on the phone, chosen by its name.

@@ -227,12 +227,27 @@ function setBasket(b) {
       renderBasket();
       if (!ownChange()) $("live").textContent = t("live.updated", { time: time(nb.updated_at) });
     }, (s, err) => {
-      if (s === "stopped" && state.basket && err) fail(err);
+      if (s !== "stopped" || !state.basket || !err) return;
+      if (err instanceof ApiError && err.kind === "not-found") leftStore();
+      else fail(err);
     });
   }
   renderBasket();
   renderHistory();
   renderArrivals();
+}
+
+// leftStore closes a basket the store may no longer serve: the shopper
+// took it back to the web (the check-out code was scanned), or the
+// check-in's grant ended. The associate is told why, calmly: nothing failed.
+function leftStore() {
+  const dlg = $("qr-dialog");
+  if (dlg.open) dlg.close();
+  if (state.stopStream) state.stopStream();
+  state.stopStream = null;
+  state.basket = null;
+  renderAll();
+  announce(t("basket.left"));
 }
 
 function renderAll() {
