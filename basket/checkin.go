@@ -119,10 +119,7 @@ func (s *Service) CheckIn(ctx context.Context, associate Actor, req CheckInReque
 	for _, o := range opts {
 		o(&c)
 	}
-	ttl := s.cfg.GrantTTL
-	if ttl <= 0 {
-		ttl = DefaultGrantTTL
-	}
+	ttl := s.grantTTL()
 	cmd := command{
 		op: "check-in", args: []any{req.Token, req.ShortCode, req.Method, place.Fingerprint()},
 		authz: func(*Basket) error { return nil }, // the redeemed token is the proof
@@ -139,33 +136,42 @@ func (s *Service) CheckIn(ctx context.Context, associate Actor, req CheckInReque
 			return t.reprice(b, target)
 		},
 	}
-	key, d, err := s.idempotency(associate, cmd, c)
+	expect := handoff.Expectation{Purpose: handoff.CheckIn, Retailer: s.cfg.Retailer, Location: associate.LocationID}
+	return s.redeemThenRun(ctx, associate, cmd, c, opts, func() (handoff.Claims, error) {
+		if req.Token != "" {
+			return s.cfg.Handoff.Redeem(ctx, req.Token, expect)
+		}
+		return s.cfg.Handoff.RedeemShortCode(ctx, req.ShortCode, expect)
+	})
+}
+
+// redeemThenRun runs a command whose basket a single-use token names:
+// a retry under the command's idempotency key is answered from its record
+// (even once the token is spent), otherwise the token is redeemed and the
+// command runs on the basket it names.
+func (s *Service) redeemThenRun(ctx context.Context, actor Actor, cmd command, c call, opts []CallOption,
+	redeem func() (handoff.Claims, error)) (*Basket, error) {
+	key, d, err := s.idempotency(actor, cmd, c)
 	if err != nil {
 		return nil, err
 	}
 	if key != nil {
-		if b, done, err := s.replay(ctx, associate, *key, d); done {
+		if b, done, err := s.replay(ctx, actor, *key, d); done {
 			return b, err
 		}
 	}
-	expect := handoff.Expectation{Purpose: handoff.CheckIn, Retailer: s.cfg.Retailer, Location: associate.LocationID}
-	var claims handoff.Claims
-	if req.Token != "" {
-		claims, err = s.cfg.Handoff.Redeem(ctx, req.Token, expect)
-	} else {
-		claims, err = s.cfg.Handoff.RedeemShortCode(ctx, req.ShortCode, expect)
-	}
+	claims, err := redeem()
 	if err != nil {
 		if key != nil && errors.Is(err, handoff.ErrAlreadyUsed) {
 			// A concurrent first call with this key may have finished.
-			if b, done, rerr := s.replay(ctx, associate, *key, d); done {
+			if b, done, rerr := s.replay(ctx, actor, *key, d); done {
 				return b, rerr
 			}
 		}
 		return nil, err
 	}
 	cmd.basket = claims.Basket
-	return s.exec(ctx, associate, cmd, opts)
+	return s.exec(ctx, actor, cmd, opts)
 }
 
 // CheckOut moves the basket out of the store into target (the web shop for

@@ -2,7 +2,6 @@ package basket
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -113,24 +112,7 @@ func (s *Service) ClaimCheckOut(ctx context.Context, shopper Actor, req ClaimReq
 			return t.reprice(b, target)
 		},
 	}
-	key, d, err := s.idempotency(shopper, cmd, c)
-	if err != nil {
-		return nil, err
-	}
-	if key != nil {
-		if b, done, err := s.replay(ctx, shopper, *key, d); done {
-			return b, err
-		}
-	}
-	claims, err := s.cfg.Handoff.Redeem(ctx, req.Token, handoff.Expectation{Purpose: handoff.CheckOut, Retailer: s.cfg.Retailer})
-	if err != nil {
-		if key != nil && errors.Is(err, handoff.ErrAlreadyUsed) {
-			if b, done, rerr := s.replay(ctx, shopper, *key, d); done {
-				return b, rerr
-			}
-		}
-		return nil, err
-	}
-	cmd.basket = claims.Basket
-	return s.exec(ctx, shopper, cmd, opts)
+	return s.redeemThenRun(ctx, shopper, cmd, c, opts, func() (handoff.Claims, error) {
+		return s.cfg.Handoff.Redeem(ctx, req.Token, handoff.Expectation{Purpose: handoff.CheckOut, Retailer: s.cfg.Retailer})
+	})
 }

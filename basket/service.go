@@ -603,11 +603,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, op
 	t := &tx{s: s, ctx: ctx, m: m, policy: c.policyPtr(), events: []Event{e}}
 	if actor.Kind == Associate {
 		// The associate who starts a basket on the tablet serves it.
-		ttl := s.cfg.GrantTTL
-		if ttl <= 0 {
-			ttl = DefaultGrantTTL
-		}
-		g := Grant{LocationID: actor.LocationID, GrantedBy: actor.ID, ExpiresAt: m.At.Add(ttl)}
+		g := Grant{LocationID: actor.LocationID, GrantedBy: actor.ID, ExpiresAt: m.At.Add(s.grantTTL())}
 		if err := t.add(b.CheckIn(m, b.Context, "associate", g)); err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/omnibasket/omnibasket/basket"
 )
@@ -124,12 +123,9 @@ func (a *API) issueCheckOut(x *exchange) (any, error) {
 	if err := x.decode(&body); err != nil {
 		return nil, err
 	}
-	ttl := DefaultCheckOutTicketTTL
-	if body.TTLSeconds != 0 {
-		if body.TTLSeconds < 0 || seconds(body.TTLSeconds) > MaxTicketTTL {
-			return nil, &RequestError{In: "body", Field: "ttl_seconds", Reason: "must be from 1 to 86400"}
-		}
-		ttl = time.Duration(body.TTLSeconds) * time.Second
+	ttl, err := ticketTTL(body.TTLSeconds, DefaultCheckOutTicketTTL)
+	if err != nil {
+		return nil, err
 	}
 	return a.opts.Service.IssueCheckOut(x.ctx(), x.actor, id, basket.HandoffRequest{TTL: ttl})
 }

@@ -152,14 +152,23 @@ func (a *API) issueTicket(x *exchange) (any, error) {
 	if err := x.decode(&body); err != nil {
 		return nil, err
 	}
-	ttl := DefaultTicketTTL
-	if body.TTLSeconds != 0 {
-		if body.TTLSeconds < 0 || seconds(body.TTLSeconds) > MaxTicketTTL {
-			return nil, &RequestError{In: "body", Field: "ttl_seconds", Reason: "must be from 1 to 86400"}
-		}
-		ttl = seconds(body.TTLSeconds)
+	ttl, err := ticketTTL(body.TTLSeconds, DefaultTicketTTL)
+	if err != nil {
+		return nil, err
 	}
 	return a.opts.Service.IssueCheckIn(x.ctx(), x.actor, id, basket.HandoffRequest{Location: body.LocationID, TTL: ttl, ShortCode: body.ShortCode})
+}
+
+// ticketTTL reads a ticket's ttl_seconds: def when 0, else 1 s to
+// MaxTicketTTL.
+func ticketTTL(ttlSeconds int64, def time.Duration) (time.Duration, error) {
+	if ttlSeconds == 0 {
+		return def, nil
+	}
+	if ttlSeconds < 0 || seconds(ttlSeconds) > MaxTicketTTL {
+		return 0, &RequestError{In: "body", Field: "ttl_seconds", Reason: "must be from 1 to 86400"}
+	}
+	return seconds(ttlSeconds), nil
 }
 
 func (a *API) checkIn(x *exchange) (any, error) {
