@@ -8,7 +8,7 @@ import (
 
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/catalog"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

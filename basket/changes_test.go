@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/omnibasket/omnibasket/basket"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/basket"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // A basket filled on the web with a web-only coupon is recontextualized

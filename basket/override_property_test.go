@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/omnibasket/omnibasket/basket"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/pricing"
 	"pgregory.net/rapid"
 )

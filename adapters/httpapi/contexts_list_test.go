@@ -12,7 +12,7 @@ import (
 
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // demoContexts are the demo retailer's channels: the web shop, its click

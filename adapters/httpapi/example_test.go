@@ -12,7 +12,7 @@ import (
 	"github.com/omnibasket/omnibasket/adapters/httpapi"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // A platform mounts the API in its own server: its Service, its identity

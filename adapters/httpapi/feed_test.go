@@ -21,7 +21,7 @@ import (
 
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/channel"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // notified reports whether a notification is waiting on ch, taking it.

@@ -33,7 +33,7 @@ import (
 	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/loyalty"
 	"github.com/omnibasket/omnibasket/message"
 	"github.com/omnibasket/omnibasket/payment"

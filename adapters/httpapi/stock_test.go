@@ -14,7 +14,7 @@ import (
 	"github.com/omnibasket/omnibasket/adapters/httpapi"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/stock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -18,7 +18,7 @@ import (
 	"github.com/omnibasket/omnibasket/adapters/httpapi"
 	"github.com/omnibasket/omnibasket/adapters/memory"
 	"github.com/omnibasket/omnibasket/basket"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // fedBy serves the shop from a memory store that publishes every save to

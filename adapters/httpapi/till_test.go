@@ -12,7 +12,7 @@ import (
 	"github.com/omnibasket/omnibasket/adapters/memory"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/catalog"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/payment"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/stretchr/testify/assert"

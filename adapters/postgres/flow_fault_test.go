@@ -11,7 +11,7 @@ import (
 
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/stock"
 )
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/omnibasket/omnibasket/basket/baskettest"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // TestFlow runs the product flow (orders, click & collect, transfers,

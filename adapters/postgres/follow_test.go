@@ -23,7 +23,7 @@ import (
 	"github.com/omnibasket/omnibasket/basket/baskettest"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // follower runs Follow in the background, collecting what it hands over.

@@ -14,7 +14,7 @@ import (
 	"github.com/omnibasket/omnibasket/adapters/memory"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // hotServices are instances of basket.Service sharing one PostgreSQL

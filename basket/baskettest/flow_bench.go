@@ -10,7 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/channel"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/stock"
 )
 

@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/omnibasket/omnibasket/basket/handoff"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/internal/browsertest"
-	"github.com/omnibasket/omnibasket/internal/demo"
 )
 
 // envScreenshots set to 1 writes the scene's screenshots to

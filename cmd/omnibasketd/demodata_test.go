@@ -14,16 +14,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	erpcsv "github.com/omnibasket/omnibasket/adapters/csv"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 	"github.com/omnibasket/omnibasket/stock"
 )
 
-var update = flag.Bool("update", false, "rewrite demodata/*.csv from internal/demo")
+var update = flag.Bool("update", false, "rewrite demodata/*.csv from the demo package")
 
 // TestDemoDataIsTheDemo keeps the embedded CSV files equal to what
-// internal/demo holds: the files are exported from it (go test
+// the demo package holds: the files are exported from it (go test
 // ./cmd/omnibasketd -run DemoData -update rewrites them), and reading
 // them back gives the demo's prices, promotions and stock.
 func TestDemoDataIsTheDemo(t *testing.T) {
@@ -42,7 +42,7 @@ func TestDemoDataIsTheDemo(t *testing.T) {
 		path := filepath.Join("demodata", name)
 		got, err := demoData.ReadFile("demodata/" + name)
 		require.NoError(t, err, "run go test -run DemoData -update to create it")
-		require.Equal(t, string(want), string(got), "%s differs from internal/demo (go test -run DemoData -update rewrites it)", path)
+		require.Equal(t, string(want), string(got), "%s differs from the demo package (go test -run DemoData -update rewrites it)", path)
 	}
 
 	ctx := t.Context()

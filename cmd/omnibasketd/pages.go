@@ -14,7 +14,7 @@ import (
 	"github.com/omnibasket/omnibasket/adapters/webui"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // demoPrefix is where the demo sign-in lives, next to the pages.

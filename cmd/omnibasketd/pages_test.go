@@ -13,7 +13,7 @@ import (
 	"github.com/omnibasket/omnibasket/adapters/webui"
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // TestPagesServed: the root sends a browser to the pages, which are

@@ -29,14 +29,14 @@ import (
 	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 	"github.com/omnibasket/omnibasket/stock"
 )
 
 // demoData is the demo retailer's prices, promotions and stock exported
-// as CSV files (TestDemoDataIsTheDemo keeps them equal to internal/demo),
+// as CSV files (TestDemoDataIsTheDemo keeps them equal to the demo package),
 // so that the default reads the same files a retailer would give.
 //
 //go:embed demodata/*.csv

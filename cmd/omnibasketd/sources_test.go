@@ -22,7 +22,7 @@ import (
 	"github.com/omnibasket/omnibasket/adapters/postgres"
 	"github.com/omnibasket/omnibasket/basket/handoff"
 	"github.com/omnibasket/omnibasket/channel"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/stock"
 )
 

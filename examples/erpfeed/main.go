@@ -32,7 +32,7 @@ import (
 	"github.com/omnibasket/omnibasket/basket"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 	"github.com/omnibasket/omnibasket/stock"

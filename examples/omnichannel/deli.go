@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/omnibasket/omnibasket/basket"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/message"
 	"github.com/omnibasket/omnibasket/payment"
 	"github.com/omnibasket/omnibasket/stock"

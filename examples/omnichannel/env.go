@@ -11,7 +11,7 @@ import (
 	"github.com/omnibasket/omnibasket/basket/handoff"
 	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/clock"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/pricing"
 )
 

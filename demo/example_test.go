@@ -3,7 +3,7 @@ package demo_test
 import (
 	"fmt"
 
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 func Example() {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/omnibasket/omnibasket/adapters/memory"
 	"github.com/omnibasket/omnibasket/catalog"
-	"github.com/omnibasket/omnibasket/internal/demo"
+	"github.com/omnibasket/omnibasket/demo"
 )
 
 // TestProductsAreACatalogue checks that every item has a valid, distinct
