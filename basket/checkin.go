@@ -150,13 +150,16 @@ func (s *Service) CheckIn(ctx context.Context, associate Actor, req CheckInReque
 // (even once the token is spent), otherwise the token is redeemed and the
 // command runs on the basket it names.
 func (s *Service) redeemThenRun(ctx context.Context, actor Actor, cmd command, c call, opts []CallOption,
-	redeem func() (handoff.Claims, error)) (*Basket, error) {
+	redeem func() (handoff.Claims, error)) (out *Basket, err error) {
+	ctx, obs := s.obs.command(ctx, cmd.op, actor, uuid.Nil)
+	defer func() { obs.end(out, err) }()
 	key, d, err := s.idempotency(actor, cmd, c)
 	if err != nil {
 		return nil, err
 	}
 	if key != nil {
 		if b, done, err := s.replay(ctx, actor, *key, d); done {
+			obs.replay()
 			return b, err
 		}
 	}
@@ -165,13 +168,15 @@ func (s *Service) redeemThenRun(ctx context.Context, actor Actor, cmd command, c
 		if key != nil && errors.Is(err, handoff.ErrAlreadyUsed) {
 			// A concurrent first call with this key may have finished.
 			if b, done, rerr := s.replay(ctx, actor, *key, d); done {
+				obs.replay()
 				return b, rerr
 			}
 		}
 		return nil, err
 	}
 	cmd.basket = claims.Basket
-	return s.exec(ctx, actor, cmd, opts)
+	obs.id = claims.Basket
+	return s.execObserved(ctx, &obs, actor, cmd, opts)
 }
 
 // CheckOut moves the basket out of the store into target (the web shop for

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
 	"time"
@@ -24,21 +25,29 @@ import (
 
 // PromotionSource returns the compiled promotions that may apply in a
 // context (typically one Set per channel, compiled when promotions change).
+// The set holds every promotion the context admits and every coupon
+// promotion whatever its scope, so that a code not honoured here is
+// reported as such, not as unknown; nil means none. basket/sourcetest
+// checks an implementation.
 type PromotionSource interface {
 	Promotions(ctx context.Context, c channel.Context) (*promotion.Set, error)
 }
 
-// TaxSource returns the tax table of a zone.
+// TaxSource returns the tax table of a zone. It never answers nil: an
+// unknown zone gives a table without rules for it.
 type TaxSource interface {
 	TaxTable(ctx context.Context, zone string) (*pricing.TaxTable, error)
 }
 
-// LocationSource describes stock locations (kind, modes, lead times).
+// LocationSource describes stock locations (kind, modes, lead times):
+// the known locations among ids, in the order of ids; unknown ones are
+// left out.
 type LocationSource interface {
 	Locations(ctx context.Context, ids []string) ([]stock.Location, error)
 }
 
-// FeeSource returns the fulfilment fees of a channel.
+// FeeSource returns the fulfilment fees of a channel, in a fixed order
+// (the first fee of a mode is charged); none for a channel without fees.
 type FeeSource interface {
 	Fees(ctx context.Context, c channel.Context) ([]FeeRule, error)
 }
@@ -121,6 +130,15 @@ type Config struct {
 	// LoyaltyScheme is the compiled loyalty programme (earn rules, tiers,
 	// burn policy); nil earns and burns nothing.
 	LoyaltyScheme *loyalty.Scheme
+	// Logger receives what an operator needs to know: commands given up
+	// after version conflicts and re-runs at Warn, provider and store
+	// failures at Error, every command's outcome at Debug; never a
+	// customer ID, an account or a code. Nil is silent.
+	Logger *slog.Logger
+	// Telemetry receives a span per command and the Service's metrics
+	// through the OpenTelemetry API (see docs/observability.md); the zero
+	// value reports nothing and costs nothing.
+	Telemetry Telemetry
 }
 
 // Service is the shell around the pure core: it loads a basket, checks the
@@ -138,6 +156,8 @@ type Service struct {
 	// holds lists every basket's holds, to net an on-hand provider of
 	// them (nil when the reserver cannot list them).
 	holds stock.HoldLister
+	// obs reports to Config.Logger and Config.Telemetry (nil: neither).
+	obs *observer
 }
 
 // NewService checks the configuration and returns a service.
@@ -175,6 +195,12 @@ func NewService(cfg Config) (*Service, error) {
 		s.cfg.Reservations = s.ledger
 	}
 	s.holds, _ = s.cfg.Reservations.(stock.HoldLister)
+	obs, err := newObserver(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.obs = obs
+	obs.instrument(&s.cfg)
 	return s, nil
 }
 
@@ -293,14 +319,16 @@ func (t *tx) add(e Event, err error) error {
 // for exactly the basket's SKUs and the target's stock sources. A stock
 // provider failure does not fail the pricing: stock is then unknown for
 // every line (never assumed in stock), and the change report says so.
-func (s *Service) Snapshot(ctx context.Context, b *Basket, target channel.Context) (Snapshot, error) {
+func (s *Service) Snapshot(ctx context.Context, b *Basket, target channel.Context) (snap Snapshot, err error) {
 	skus := make([]string, 0, len(b.Lines))
 	for _, l := range b.Lines {
 		skus = append(skus, l.SKU)
 	}
 	slices.Sort(skus)
 	skus = slices.Compact(skus)
-	var snap Snapshot
+	ctx, span := s.obs.snapshot(ctx, target, len(skus))
+	stockUnknown := false
+	defer func() { span.endSnapshot(err, stockUnknown) }()
 	entries, err := s.cfg.Prices.Prices(ctx, pricing.PriceQuery{Lists: target.PriceLists, SKUs: skus})
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("%w: prices: %w", ErrSnapshot, err)
@@ -328,10 +356,15 @@ func (s *Service) Snapshot(ctx context.Context, b *Basket, target channel.Contex
 		return Snapshot{}, err
 	}
 	if len(skus) > 0 && len(target.StockSources) > 0 {
-		levels, err := s.offered().Levels(ctx, stock.Query{SKUs: skus, Locations: target.StockSources})
+		pctx, call := s.obs.provider(ctx, provStock)
+		levels, err := s.offered().Levels(pctx, stock.Query{SKUs: skus, Locations: target.StockSources})
+		call.endProvider(err)
 		if err == nil && s.cfg.Reservations != nil {
 			var own []stock.Reservation
-			if own, err = s.cfg.Reservations.Reservations(ctx, b.ID.String()); err == nil {
+			pctx, call := s.obs.provider(ctx, provReservations)
+			own, err = s.cfg.Reservations.Reservations(pctx, b.ID.String())
+			call.endProvider(err)
+			if err == nil {
 				levels = levels.WithoutReservations(own)
 				snap.Holds = own
 			}
@@ -342,7 +375,7 @@ func (s *Service) Snapshot(ctx context.Context, b *Basket, target channel.Contex
 		case ctx.Err() != nil:
 			return Snapshot{}, ctx.Err()
 		default:
-			snap.Stock = stock.Levels{} // unknown everywhere
+			snap.Stock, stockUnknown = stock.Levels{}, true // unknown everywhere
 		}
 	}
 	return snap, nil
@@ -392,7 +425,15 @@ func (s *Service) run(ctx context.Context, actor Actor, id uuid.UUID, op string,
 // a fresh read (after a backoff) when another writer got there first. A
 // command that records no event (setting a quantity to what it is) saves
 // nothing and returns the basket as it is.
-func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []CallOption) (*Basket, error) {
+func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []CallOption) (out *Basket, err error) {
+	ctx, obs := s.obs.command(ctx, cmd.op, actor, cmd.basket)
+	defer func() { obs.end(out, err) }()
+	return s.execObserved(ctx, &obs, actor, cmd, opts)
+}
+
+// execObserved is [Service.exec] inside a command span the caller started
+// (a check-in's span also covers redeeming its token).
+func (s *Service) execObserved(ctx context.Context, obs *commandObs, actor Actor, cmd command, opts []CallOption) (*Basket, error) {
 	var c call
 	for _, o := range opts {
 		o(&c)
@@ -410,6 +451,7 @@ func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []Cal
 	}
 	if key != nil {
 		if b, done, err := s.replay(ctx, actor, *key, d); done {
+			obs.replay()
 			return b, err
 		}
 	}
@@ -428,7 +470,7 @@ func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []Cal
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		b, err := s.cfg.Store.Get(ctx, cmd.basket)
+		b, err := obs.get(ctx, s.cfg.Store, cmd.basket)
 		if err != nil {
 			return nil, err
 		}
@@ -448,7 +490,7 @@ func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []Cal
 			return b, nil
 		}
 		w := s.write(b, before, t, key, d)
-		err = s.cfg.Store.Save(ctx, w)
+		err = obs.save(ctx, s.cfg.Store, w)
 		switch {
 		case err == nil:
 			return b, nil
@@ -457,6 +499,7 @@ func (s *Service) exec(ctx context.Context, actor Actor, cmd command, opts []Cal
 			continue
 		case errors.Is(err, ErrIdempotencyKeyUsed) && key != nil:
 			if b, done, err := s.replay(ctx, actor, *key, d); done {
+				obs.replay()
 				return b, err
 			}
 			return nil, err
@@ -489,7 +532,7 @@ func (s *Service) write(b *Basket, before int64, t *tx, key *IdempotencyKey, d [
 	w := Write{Basket: b, ExpectedVersion: before, Events: t.events, Also: t.also, Checkpoint: b.Version/every != before/every,
 		Stock: t.stock, Documents: t.docs}
 	if key != nil {
-		w.Idempotency = &IdempotencyRecord{Key: *key, Digest: d, BasketID: b.ID, Version: b.Version}
+		w.Idempotency = &IdempotencyRecord{Key: *key, Digest: d, BasketID: b.ID, Version: b.Version, At: t.m.At}
 	}
 	return w
 }
@@ -566,7 +609,9 @@ type CreateRequest struct {
 // command time (req.Context.AsOf is ignored). A shopper may only create
 // baskets they own; an associate creates them in their own store and is
 // granted access to serve them.
-func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, opts ...CallOption) (*Basket, error) {
+func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, opts ...CallOption) (out *Basket, err error) {
+	ctx, obs := s.obs.command(ctx, "create", actor, req.ID)
+	defer func() { obs.end(out, err) }()
 	var c call
 	for _, o := range opts {
 		o(&c)
@@ -591,6 +636,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, op
 	}
 	if key != nil {
 		if b, done, err := s.replay(ctx, actor, *key, d); done {
+			obs.replay()
 			return b, err
 		}
 	}
@@ -611,9 +657,10 @@ func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, op
 	if err := t.reprice(b, b.Context); err != nil {
 		return nil, err
 	}
-	if err := s.cfg.Store.Save(ctx, s.write(b, 0, t, key, d)); err != nil {
+	if err := obs.save(ctx, s.cfg.Store, s.write(b, 0, t, key, d)); err != nil {
 		if errors.Is(err, ErrIdempotencyKeyUsed) && key != nil {
 			if b, done, err := s.replay(ctx, actor, *key, d); done {
+				obs.replay()
 				return b, err
 			}
 		}

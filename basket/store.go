@@ -205,6 +205,10 @@ type IdempotencyRecord struct {
 	Digest   [32]byte       `json:"digest"`
 	BasketID uuid.UUID      `json:"basket_id"`
 	Version  int64          `json:"version"`
+	// At is when the command was run: a store forgets the record once it
+	// is older than the retention ([IdempotencyExpirer]), and a retry
+	// after that is a new command.
+	At time.Time `json:"at,omitzero"`
 }
 
 // NotFound returns an error matching [ErrNotFound] for a basket ID, for

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/omnibasket/omnibasket/clock"
 	"github.com/omnibasket/omnibasket/stock"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 )
 
 // DefaultMaxEntries is the default bound of [CacheOptions.MaxEntries].
@@ -35,6 +38,14 @@ type CacheOptions struct {
 	MaxEntries int
 	// Clock tells the age of entries; nil means clock.System.
 	Clock clock.Clock
+	// MeterProvider receives the cache's metrics through the
+	// OpenTelemetry API (lookups by result, age of the levels served; see
+	// docs/observability.md); nil records none.
+	MeterProvider metric.MeterProvider
+	// Logger is told, at Warn, when levels older than the TTL are served
+	// because the upstream failed, and when nothing could be served; nil
+	// is silent.
+	Logger *slog.Logger
 }
 
 // Cache is a caching decorator around any [stock.Provider]; it is itself a
@@ -63,6 +74,12 @@ type Cache struct {
 	flight flight[fetched]
 
 	hits, misses, calls, stale atomic.Int64
+
+	// lookups and staleness are nil without a MeterProvider; log is nil
+	// without a Logger.
+	lookups   metric.Int64Counter
+	staleness metric.Float64Histogram
+	log       *slog.Logger
 }
 
 type pairKey struct{ sku, loc string }
@@ -101,7 +118,80 @@ func NewCache(upstream stock.Provider, opts CacheOptions) (*Cache, error) {
 	if c.clk == nil {
 		c.clk = clock.System{}
 	}
+	if err := c.instrument(opts); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// CacheInstrumentationName is the instrumentation scope of the cache's
+// meter.
+const CacheInstrumentationName = "github.com/omnibasket/omnibasket/adapters/httpstock"
+
+// The results of a lookup, as the omnibasket.cache.result attribute says
+// them.
+const (
+	resultHit    = "hit"    // answered from memory alone
+	resultMiss   = "miss"   // the upstream refreshed what was not fresh
+	resultStale  = "stale"  // the upstream failed; levels older than the TTL served
+	resultFailed = "failed" // the upstream failed and nothing could be served
+)
+
+var attrResult = attribute.Key("omnibasket.cache.result")
+
+func (c *Cache) instrument(opts CacheOptions) error {
+	c.log = opts.Logger
+	if opts.MeterProvider == nil {
+		return nil
+	}
+	meter := opts.MeterProvider.Meter(CacheInstrumentationName)
+	var err1, err2 error
+	c.lookups, err1 = meter.Int64Counter("omnibasket.stock.cache.lookups", metric.WithUnit("{lookup}"),
+		metric.WithDescription("Stock cache lookups, by result: hit, miss, stale, failed."))
+	c.staleness, err2 = meter.Float64Histogram("omnibasket.stock.cache.staleness", metric.WithUnit("s"),
+		metric.WithDescription("Age of the oldest level of each answer the stock cache served."),
+		metric.WithExplicitBucketBoundaries(0, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600))
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("%w: MeterProvider: %w", ErrConfig, err)
+	}
+	return nil
+}
+
+// report records a lookup's result and, when levels were served, the age
+// of the oldest.
+func (c *Cache) report(ctx context.Context, result string, a Answer, upstreamErr error) {
+	if c.lookups != nil {
+		attrs := metric.WithAttributes(attrResult.String(result))
+		c.lookups.Add(ctx, 1, attrs)
+		if len(a.ages) > 0 {
+			c.staleness.Record(ctx, a.Oldest().Seconds(), attrs)
+		}
+	}
+	if c.log != nil && (result == resultStale || result == resultFailed) {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "httpstock: upstream failed, serving what the cache holds",
+			slog.String("result", result), slog.Int("levels", a.Levels.Len()), slog.Duration("oldest", a.Oldest()),
+			slog.String("error_type", errorType(upstreamErr)))
+	}
+}
+
+// errorType names an upstream failure without its message (which may
+// quote the endpoint's URL, query string included).
+func errorType(err error) string {
+	for _, k := range []struct {
+		err  error
+		name string
+	}{
+		{context.DeadlineExceeded, "timeout"}, {context.Canceled, "canceled"}, {ErrCircuitOpen, "circuit-open"},
+		{ErrStatus, "status"}, {ErrMalformed, "malformed"}, {ErrTooLarge, "too-large"}, {ErrConfig, "config"},
+	} {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	for errors.Unwrap(err) != nil {
+		err = errors.Unwrap(err)
+	}
+	return fmt.Sprintf("%T", err) // the innermost error's type
 }
 
 // LevelAge is the age of one served level.
@@ -211,7 +301,11 @@ func (c *Cache) Lookup(ctx context.Context, q stock.Query) (Answer, error) {
 	c.mu.Unlock()
 	if len(missing) == 0 {
 		c.hits.Add(1)
-		return c.answer(served, now, nil)
+		a, err := c.answer(served, now, nil)
+		if err == nil {
+			c.report(ctx, resultHit, a, nil)
+		}
+		return a, err
 	}
 	c.misses.Add(1)
 	f, err := c.fetch(ctx, missingQuery(missing))
@@ -222,7 +316,11 @@ func (c *Cache) Lookup(ctx context.Context, q stock.Query) (Answer, error) {
 				served = append(served, e)
 			}
 		}
-		return c.answer(served, now, nil)
+		a, err := c.answer(served, now, nil)
+		if err == nil {
+			c.report(ctx, resultMiss, a, nil)
+		}
+		return a, err
 	}
 	if ctx.Err() != nil || errors.Is(err, stock.ErrInvalid) {
 		return Answer{}, err
@@ -235,10 +333,15 @@ func (c *Cache) Lookup(ctx context.Context, q stock.Query) (Answer, error) {
 	}
 	c.mu.Unlock()
 	if len(served) == 0 {
+		c.report(ctx, resultFailed, Answer{}, err)
 		return Answer{}, err
 	}
 	c.stale.Add(1)
-	return c.answer(served, now, err)
+	a, aerr := c.answer(served, now, err)
+	if aerr == nil {
+		c.report(ctx, resultStale, a, err)
+	}
+	return a, aerr
 }
 
 func (c *Cache) fresh(e entry, now time.Time) bool {
