@@ -39,6 +39,10 @@ var (
 	_ basket.LedgerStore   = (*BasketStore)(nil)
 	_ basket.DocumentStore = (*BasketStore)(nil)
 	_ basket.ArrivalStore  = (*BasketStore)(nil)
+
+	_ basket.IdempotencyExpirer = (*BasketStore)(nil)
+	_ basket.InactiveStore      = (*BasketStore)(nil)
+	_ basket.ErasureStore       = (*BasketStore)(nil)
 )
 
 // BasketOption configures a [BasketStore].
@@ -284,4 +288,137 @@ func (s *BasketStore) Arrivals(ctx context.Context, locationID string, since tim
 		ids[i] = h.id
 	}
 	return ids, nil
+}
+
+// ExpireIdempotency implements basket.IdempotencyExpirer: the records
+// stored before before, the oldest first (ties in key order, so that
+// every run deletes the same ones), at most limit.
+func (s *BasketStore) ExpireIdempotency(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if limit <= 0 {
+		return 0, &basket.InputError{Field: "limit", Reason: fmt.Sprintf("must be positive, got %d", limit)}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var old []basket.IdempotencyRecord
+	for _, r := range s.keys {
+		if r.At.Before(before) {
+			old = append(old, r)
+		}
+	}
+	slices.SortFunc(old, func(a, b basket.IdempotencyRecord) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return compareKeys(a.Key, b.Key)
+	})
+	old = old[:min(limit, len(old))]
+	for _, r := range old {
+		delete(s.keys, r.Key)
+	}
+	return len(old), nil
+}
+
+func compareKeys(a, b basket.IdempotencyKey) int {
+	return cmp.Or(cmp.Compare(a.ActorKind, b.ActorKind), cmp.Compare(a.ActorID, b.ActorID),
+		bytes.Compare(a.Basket[:], b.Basket[:]), cmp.Compare(a.Key, b.Key))
+}
+
+// Inactive implements basket.InactiveStore by a scan of every basket.
+func (s *BasketStore) Inactive(ctx context.Context, q basket.InactiveQuery) ([]basket.InactiveBasket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if q.Limit <= 0 {
+		return nil, &basket.InputError{Field: "InactiveQuery.Limit", Reason: fmt.Sprintf("must be positive, got %d", q.Limit)}
+	}
+	s.mu.RLock()
+	var page []basket.InactiveBasket
+	for id, b := range s.baskets {
+		ib := basket.InactiveBasket{ID: id, UpdatedAt: b.UpdatedAt}
+		if q.Matches(b) && (q.After == nil || basket.CompareInactive(*q.After, ib) < 0) {
+			page = append(page, ib)
+		}
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(page, basket.CompareInactive)
+	return page[:min(q.Limit, len(page))], nil
+}
+
+// EraseBasket implements basket.ErasureStore, under the store's lock:
+// every check and every scrub runs before anything is replaced, so a
+// history that does not decode leaves the basket as it was.
+func (s *BasketStore) EraseBasket(ctx context.Context, x basket.Erasure, id uuid.UUID) (basket.ErasureCounts, error) {
+	var n basket.ErasureCounts
+	if err := ctx.Err(); err != nil {
+		return n, err
+	}
+	if err := x.Validate(); err != nil {
+		return n, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.baskets[id]
+	if !ok {
+		return n, basket.NotFound(id)
+	}
+	events := cloneEvents(s.events[id])
+	for i, e := range events {
+		scrubbed, changed, err := x.ScrubEvent(e)
+		if err != nil {
+			return basket.ErasureCounts{}, err
+		}
+		if changed {
+			events[i] = scrubbed
+			n.Events++
+		}
+	}
+	checkpoints := slices.Clone(s.checkpoints[id])
+	for i, cp := range checkpoints {
+		if c, changed := x.ScrubBasket(cp); changed {
+			checkpoints[i] = c
+			n.Checkpoints++
+		}
+	}
+	scrubbed, changed := x.ScrubBasket(b)
+	if changed {
+		n.Baskets++
+		if old := b.Owner.CustomerID; old != scrubbed.Owner.CustomerID {
+			s.reown(id, old, scrubbed.Owner.CustomerID)
+		}
+		s.baskets[id] = scrubbed
+	}
+	s.events[id] = events
+	if len(checkpoints) > 0 {
+		s.checkpoints[id] = checkpoints
+	}
+	for _, docID := range s.byBasket[id] {
+		if d, changed := x.ScrubDocument(*s.documents[docID]); changed {
+			s.documents[docID] = &d
+			n.Documents++
+		}
+	}
+	for k, r := range s.keys {
+		if x.ErasesRecord(r, id) {
+			delete(s.keys, k)
+			n.IdempotencyRecords++
+		}
+	}
+	return n, nil
+}
+
+// reown moves basket id from one customer's list to another's (an empty
+// customer has none).
+func (s *BasketStore) reown(id uuid.UUID, from, to string) {
+	if from != "" {
+		s.owners[from] = slices.DeleteFunc(s.owners[from], func(x uuid.UUID) bool { return x == id })
+		if len(s.owners[from]) == 0 {
+			delete(s.owners, from)
+		}
+	}
+	if to != "" && !slices.Contains(s.owners[to], id) {
+		s.owners[to] = append(s.owners[to], id)
+	}
 }

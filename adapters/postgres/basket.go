@@ -123,7 +123,7 @@ func (s *Store) Save(ctx context.Context, w basket.Write) error {
 		}
 		if rec := w.Idempotency; rec != nil {
 			k := rec.Key
-			tag, err := tx.Exec(ctx, s.q.insertIdempotency, k.ActorKind.String(), k.ActorID, k.Basket, k.Key, rec.Digest[:], rec.BasketID, rec.Version)
+			tag, err := tx.Exec(ctx, s.q.insertIdempotency, k.ActorKind.String(), k.ActorID, k.Basket, k.Key, rec.Digest[:], rec.BasketID, rec.Version, clampNanos(rec.At))
 			if err != nil {
 				return err
 			}
@@ -169,7 +169,7 @@ func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error
 	b := x.w.Basket
 	where, when := arrivalColumns(b)
 	if x.w.ExpectedVersion == 0 {
-		tag, err := tx.Exec(ctx, s.q.createBasket, b.ID, b.Version, x.customer, b.Status.String(), b.CreatedAt, b.UpdatedAt, x.snapshot, where, when)
+		tag, err := tx.Exec(ctx, s.q.createBasket, b.ID, b.Version, x.customer, b.Status.String(), b.CreatedAt, b.UpdatedAt, x.snapshot, where, when, clampNanos(b.UpdatedAt))
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error
 		}
 		return nil
 	}
-	tag, err := tx.Exec(ctx, s.q.updateBasket, b.ID, x.w.ExpectedVersion, b.Version, x.customer, b.Status.String(), b.UpdatedAt, x.snapshot, s.q.ownerSeq, where, when)
+	tag, err := tx.Exec(ctx, s.q.updateBasket, b.ID, x.w.ExpectedVersion, b.Version, x.customer, b.Status.String(), b.UpdatedAt, x.snapshot, s.q.ownerSeq, where, when, clampNanos(b.UpdatedAt))
 	if err != nil {
 		return err
 	}
@@ -340,8 +340,9 @@ func (s *Store) Idempotency(ctx context.Context, key basket.IdempotencyKey) (bas
 	}
 	rec := basket.IdempotencyRecord{Key: key}
 	var digest []byte
+	var at int64
 	err := s.retry(ctx, func(ctx context.Context) error {
-		return s.pool.QueryRow(ctx, s.q.idempotency, key.ActorKind.String(), key.ActorID, key.Basket, key.Key).Scan(&digest, &rec.BasketID, &rec.Version)
+		return s.pool.QueryRow(ctx, s.q.idempotency, key.ActorKind.String(), key.ActorID, key.Basket, key.Key).Scan(&digest, &rec.BasketID, &rec.Version, &at)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return basket.IdempotencyRecord{}, fmt.Errorf("%w: no idempotency record under this key", basket.ErrNotFound)
@@ -353,6 +354,9 @@ func (s *Store) Idempotency(ctx context.Context, key basket.IdempotencyKey) (bas
 		return basket.IdempotencyRecord{}, fmt.Errorf("postgres: idempotency record with a %d-byte digest", len(digest))
 	}
 	copy(rec.Digest[:], digest)
+	if at != clampNanos(time.Time{}) {
+		rec.At = fromNanos(at)
+	}
 	return rec, nil
 }
 

@@ -39,17 +39,17 @@ func newQueries(schema string) queries {
 	r := strings.NewReplacer("{s}", schema)
 	q := func(sql string) string { return r.Replace(sql) }
 	return queries{
-		createBasket: q(`INSERT INTO {s}.baskets (id, version, customer_id, status, created_at, updated_at, snapshot, arrival_location, arrival_at_ns)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`),
+		createBasket: q(`INSERT INTO {s}.baskets (id, version, customer_id, status, created_at, updated_at, snapshot, arrival_location, arrival_at_ns, updated_at_ns)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`),
 		updateBasket: q(`UPDATE {s}.baskets SET version = $3, customer_id = $4, status = $5, updated_at = $6, snapshot = $7,
 				owner_seq = CASE WHEN customer_id IS DISTINCT FROM $4 THEN nextval($8::regclass) ELSE owner_seq END,
-				arrival_location = $9, arrival_at_ns = $10
+				arrival_location = $9, arrival_at_ns = $10, updated_at_ns = $11
 			WHERE id = $1 AND version = $2`),
 		arrivals: q(`SELECT id FROM {s}.baskets WHERE arrival_location = $1 AND arrival_at_ns >= $2
 			ORDER BY arrival_at_ns DESC, id`),
 		basketVersion: q(`SELECT version FROM {s}.baskets WHERE id = $1`),
-		insertIdempotency: q(`INSERT INTO {s}.basket_idempotency (actor_kind, actor_id, scope, key, digest, basket_id, version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`),
+		insertIdempotency: q(`INSERT INTO {s}.basket_idempotency (actor_kind, actor_id, scope, key, digest, basket_id, version, recorded_at_ns)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`),
 		insertCheckpoint: q(`INSERT INTO {s}.basket_checkpoints (basket_id, version, snapshot) VALUES ($1, $2, $3)`),
 		checkpointAt: q(`SELECT b.version, c.version, c.snapshot FROM {s}.baskets b
 			LEFT JOIN LATERAL (SELECT version, snapshot FROM {s}.basket_checkpoints
@@ -65,7 +65,7 @@ func newQueries(schema string) queries {
 			FROM {s}.baskets b LEFT JOIN {s}.basket_events e ON e.basket_id = b.id AND e.seq > $2
 			WHERE b.id = $1 ORDER BY e.seq`),
 		findByOwner: q(`SELECT id FROM {s}.baskets WHERE customer_id = $1 ORDER BY owner_seq`),
-		idempotency: q(`SELECT digest, basket_id, version FROM {s}.basket_idempotency
+		idempotency: q(`SELECT digest, basket_id, version, recorded_at_ns FROM {s}.basket_idempotency
 			WHERE actor_kind = $1 AND actor_id = $2 AND scope = $3 AND key = $4`),
 		readOutbox: q(`SELECT position, basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data
 			FROM {s}.basket_events WHERE position > $1 ORDER BY position LIMIT $2`),
