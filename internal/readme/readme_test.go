@@ -1,5 +1,6 @@
-// Package readme checks that the README's quick start compiles and prints
-// what the README says it prints.
+// Package readme checks the README against the code: its quick start and
+// Service walkthrough compile and print what it says they print, every
+// test command it shows runs tests, and no example imports internal/.
 package readme
 
 import (
@@ -31,9 +32,12 @@ func block(t *testing.T, readme, marker string) string {
 	return code
 }
 
+// TestQuickStartCompilesAndRuns: the quick start (the pure core) and the
+// Service walkthrough compile as programs of this module and print what
+// the README says they print.
 func TestQuickStartCompilesAndRuns(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a program")
+		t.Skip("builds programs")
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -44,10 +48,31 @@ func TestQuickStartCompilesAndRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	readme := string(raw)
-	code, want := block(t, readme, "<!-- quickstart -->"), block(t, readme, "<!-- quickstart-output -->")
+	for _, program := range []struct {
+		name     string
+		maxLines int
+	}{{"quickstart", 75}, {"walkthrough", 110}} {
+		t.Run(program.name, func(t *testing.T) {
+			code, want := block(t, readme, "<!-- "+program.name+" -->"), block(t, readme, "<!-- "+program.name+"-output -->")
+			if strings.Contains(code, "_ = ") {
+				t.Errorf("the %s discards a result with _ =: handle its error", program.name)
+			}
+			if n := strings.Count(strings.TrimSpace(code), "\n") + 1; n > program.maxLines {
+				t.Errorf("the %s has %d lines; keep it under %d", program.name, n, program.maxLines)
+			}
+			got := runSnippet(t, goBin, program.name, code)
+			if got != want {
+				t.Errorf("the %s printed\n%s\nthe README says\n%s", program.name, got, want)
+			}
+		})
+	}
+}
 
-	// Compile the snippet as a package of this module without writing into
-	// the source tree: an overlay maps a virtual file to a temporary one.
+// runSnippet compiles code as package name of this module without writing
+// into the source tree (an overlay maps a virtual file to a temporary
+// one), runs it and returns what it printed.
+func runSnippet(t *testing.T, goBin, name, code string) string {
+	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "main.go")
 	if err := os.WriteFile(src, []byte(code), 0o644); err != nil {
@@ -57,21 +82,19 @@ func TestQuickStartCompilesAndRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	overlay, _ := json.Marshal(map[string]map[string]string{"Replace": {filepath.Join(here, "quickstart", "main.go"): src}})
+	overlay, err := json.Marshal(map[string]map[string]string{"Replace": {filepath.Join(here, name, "main.go"): src}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ov := filepath.Join(dir, "overlay.json")
 	if err := os.WriteFile(ov, overlay, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(strings.TrimSpace(code), "\n") + 1; n > 45 {
-		t.Errorf("the quick start has %d lines; keep it short", n)
-	}
-	cmd := exec.Command(goBin, "run", "-overlay", ov, "./quickstart")
+	cmd := exec.Command(goBin, "run", "-overlay", ov, "./"+name)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("quick start does not run: %v\n%s", err, stderr.String())
+		t.Fatalf("the %s does not run: %v\n%s", name, err, stderr.String())
 	}
-	if got := out.String(); got != want {
-		t.Errorf("quick start printed\n%s\nthe README says\n%s", got, want)
-	}
+	return out.String()
 }
