@@ -28,6 +28,9 @@ type Options struct {
 	Contexts ContextSource
 	// Stock answers the availability endpoint; nil leaves it out of the API.
 	Stock stock.Provider
+	// Insights answers the lifecycle report (an *insights.Tracker); nil
+	// answers it with not-configured.
+	Insights InsightsSource
 	// Feed notifies the live streams of basket changes; nil serves the
 	// stream by polling the history every PollEvery.
 	Feed Feed
@@ -118,7 +121,8 @@ func (a *API) allRoutes() []route {
 		a.contextRoutes(),
 		a.lineRoutes(),
 		a.moveRoutes(), a.arrivalRoutes(),
-		a.flowRoutes(), a.tillRoutes(), a.stockRoutes(),
+		a.flowRoutes(), a.tillRoutes(), a.stockRoutes(), a.insightsRoutes(),
+		a.lifecycleRoutes(),
 		a.streamRoutes(),
 		a.qrRoutes(),
 	}

@@ -43,8 +43,9 @@ type config struct {
 	stock           string
 	stockURL        string // HTTP stock service, instead of a stock CSV
 	stockTTL        time.Duration
-	handoffKeys     string // JSON key file; empty: keys made at start-up
-	contexts        string // JSON list of channel contexts; empty: the demo's
+	maintenance     time.Duration // 0: no data lifecycle pass
+	handoffKeys     string        // JSON key file; empty: keys made at start-up
+	contexts        string        // JSON list of channel contexts; empty: the demo's
 	corsOrigins     []string
 	maxBody         int64
 	timeout         time.Duration
@@ -124,6 +125,7 @@ func flagSet(cmd string, c *config) *flag.FlagSet {
 	fs.StringVar(&c.stock, "stock", "", "stock levels CSV file, fed into the stock ledger; none: the demo retailer's")
 	fs.StringVar(&c.stockURL, "stock-url", "", "HTTP stock service (see adapters/httpstock), instead of -stock")
 	fs.DurationVar(&c.stockTTL, "stock-ttl", defaultStockTTL, "how long levels of -stock-url are cached")
+	fs.DurationVar(&c.maintenance, "maintenance-every", maintenanceEvery, "how often to expire idempotency records, sweep abandoned carts and prune the store (0: never)")
 	fs.StringVar(&c.handoffKeys, "handoff-keys", "", `check-in key file: JSON [{"id","secret" (base64),"active_from","retire_at"}]; none: a key made at start-up`)
 	fs.StringVar(&c.contexts, "contexts", "", "JSON list of channel contexts clients may name; none: the demo retailer's")
 	fs.Func("cors-origins", `comma-separated origins allowed to call the API from a browser ("https://tablet.example.com", or "*")`, func(s string) error {
@@ -298,6 +300,8 @@ func (c *config) check(setting func(string) string) error {
 		return bad("stock-url", "set together with -stock; stock comes from one of them")
 	case c.stockTTL <= 0:
 		return bad("stock-ttl", "must be positive")
+	case c.maintenance < 0:
+		return bad("maintenance-every", "must not be negative (0: never)")
 	case c.maxBody <= 0:
 		return bad("max-body", "must be positive")
 	case c.timeout <= 0:

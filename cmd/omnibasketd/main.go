@@ -28,8 +28,16 @@
 //	-handoff-keys FILE             check-in keys: [{"id", "secret" (base64), "active_from"}]
 //	-token-secret-file FILE        API token secret, base64 (or OMNIBASKET_TOKEN_SECRET)
 //	-contexts FILE                 channel contexts clients may name (JSON list)
+//	-maintenance-every D           how often every instance expires idempotency
+//	                               records, sweeps abandoned carts and prunes the
+//	                               store (default 10m; 0: never; docs/data-lifecycle.md)
 //	-addr, -cors-origins, -max-body, -timeout, -shutdown-timeout, -drain-delay,
 //	-poll-every, -log-level
+//
+// GET /v1/insights reports the baskets' lifecycle (docs/insights.md) from
+// the store's event feed: the memory store's saves, or the PostgreSQL
+// outbox, read from its start when the server starts, so every instance
+// answers the same.
 //
 // Tax rules, sites, fees and the product catalogue are the demo
 // retailer's; prices, promotions and stock come from the files. Stock is

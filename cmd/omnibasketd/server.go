@@ -70,6 +70,16 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
 	var following sync.WaitGroup
 	following.Go(func() { sh.follow(followCtx) })
+	if cfg.maintenance > 0 {
+		m := newMaintenance(sh.service, log)
+		m.every, m.prune = cfg.maintenance, sh.prune
+		following.Go(func() { m.run(followCtx) })
+	}
+	following.Go(func() {
+		if _, err := sh.insights.CatchUp(followCtx); err != nil && followCtx.Err() == nil {
+			log.Warn("insights: reading the event backlog failed; the first report reads it", slog.Any("error", err))
+		}
+	})
 	defer following.Wait() // before the pool closes
 	defer stopFollowing()
 	contexts, err := httpapi.NewContexts(clk, sh.contexts...)
@@ -77,7 +87,7 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 		return errors.Join(err, stop())
 	}
 	api, err := httpapi.New(httpapi.Options{
-		Service: sh.service, Auth: auth, Contexts: contexts, Stock: sh.available, Feed: sh.feed, PollEvery: cfg.pollEvery,
+		Service: sh.service, Auth: auth, Contexts: contexts, Stock: sh.available, Feed: sh.feed, PollEvery: cfg.pollEvery, Insights: sh.insights,
 		MaxBodyBytes: cfg.maxBody, Timeout: cfg.timeout, CORS: httpapi.CORS{AllowedOrigins: cfg.corsOrigins}, Logger: log,
 	})
 	if err != nil {

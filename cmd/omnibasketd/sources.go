@@ -30,6 +30,7 @@ import (
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/clock"
 	"github.com/omnibasket/omnibasket/demo"
+	"github.com/omnibasket/omnibasket/insights"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
 	"github.com/omnibasket/omnibasket/stock"
@@ -283,7 +284,12 @@ type shop struct {
 	// the outbox, so that changes made by other instances reach them too.
 	feed   *httpapi.Broker
 	follow func(ctx context.Context)
-	close  func()
+	// insights answers GET /v1/insights from the store's event feed.
+	insights *insights.Tracker
+	// prune deletes what the store no longer needs (expired reservations,
+	// request keys, nonces); nil on memory, whose ledger prunes itself.
+	prune func(ctx context.Context) error
+	close func()
 }
 
 // followEvery is how often an instance on PostgreSQL reads the outbox
@@ -323,6 +329,18 @@ func followOutbox(pg *postgres.Store, broker *httpapi.Broker, log *slog.Logger) 
 	}
 }
 
+// outboxFeed reads the PostgreSQL outbox for the insights read model.
+func outboxFeed(pg *postgres.Store) insights.Feed {
+	return insights.FeedFunc(func(ctx context.Context, after int64, limit int) ([]insights.Positioned, error) {
+		batch, err := pg.ReadOutbox(ctx, after, limit)
+		out := make([]insights.Positioned, len(batch))
+		for i, e := range batch {
+			out[i] = insights.Positioned{Position: e.Position, Event: e.Event}
+		}
+		return out, err
+	})
+}
+
 func sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -343,10 +361,17 @@ func openShop(ctx context.Context, cfg *config, log *slog.Logger, clk clock.Cloc
 	var store basket.Store
 	var ledger stock.Ledger
 	var replay handoff.ReplayStore
+	var events insights.Feed
 	if cfg.postgres == "" {
 		mem := memory.NewStockStore(clk)
-		publish := memory.WithAfterSave(func(id uuid.UUID, _ int64) { sh.feed.Publish(id) })
-		store, ledger, replay = memory.NewBasketStore(memory.WithLedger(mem), publish), mem, memory.NewReplayStore(clk)
+		var outbox *insights.Outbox
+		publish := memory.WithAfterSave(func(id uuid.UUID, version int64) {
+			sh.feed.Publish(id)
+			outbox.Note(id, version)
+		})
+		memStore := memory.NewBasketStore(memory.WithLedger(mem), publish)
+		outbox = insights.NewOutbox(memStore)
+		store, ledger, replay, events = memStore, mem, memory.NewReplayStore(clk), outbox
 	} else {
 		pool, err := pgxpool.New(ctx, cfg.postgres)
 		if err != nil {
@@ -366,6 +391,11 @@ func openShop(ctx context.Context, cfg *config, log *slog.Logger, clk clock.Cloc
 		store, ledger, replay, sh.store = pg, pg.Ledger(), pg, "postgres"
 		sh.ping = pool.Ping
 		sh.follow = followOutbox(pg, sh.feed, log)
+		sh.prune = func(ctx context.Context) error { _, err := pg.Prune(ctx); return err }
+		events = outboxFeed(pg)
+	}
+	if sh.insights, err = insights.NewTracker(events, insights.TrackerOptions{}); err != nil {
+		return nil, err
 	}
 
 	src := &sources{prices: cfg.prices, promotions: cfg.promotions, stock: cfg.stock, log: log, ledger: ledger,
@@ -376,7 +406,7 @@ func openShop(ctx context.Context, cfg *config, log *slog.Logger, clk clock.Cloc
 		if err != nil {
 			return nil, err
 		}
-		cache, err := httpstock.NewCache(client, httpstock.CacheOptions{TTL: cfg.stockTTL, MaxStale: 10 * cfg.stockTTL, Clock: clk})
+		cache, err := httpstock.NewCache(client, httpstock.CacheOptions{TTL: cfg.stockTTL, MaxStale: 10 * cfg.stockTTL, Clock: clk, Logger: log})
 		if err != nil {
 			return nil, err
 		}
@@ -418,7 +448,7 @@ func openShop(ctx context.Context, cfg *config, log *slog.Logger, clk clock.Cloc
 	sh.service, err = basket.NewService(basket.Config{
 		Store: store, Prices: src, Promotions: src, Tax: src, Stock: sh.available, Locations: src, Fees: src,
 		Reservations: ledger, Clock: clk, Handoff: tokens, Retailer: demo.Retailer,
-		Products: products, Barcodes: labels, Vouchers: vouchers,
+		Products: products, Barcodes: labels, Vouchers: vouchers, Logger: log,
 	})
 	if err != nil {
 		return nil, err

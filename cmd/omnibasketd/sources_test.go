@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -23,6 +24,7 @@ import (
 	"github.com/omnibasket/omnibasket/basket/handoff"
 	"github.com/omnibasket/omnibasket/channel"
 	"github.com/omnibasket/omnibasket/demo"
+	"github.com/omnibasket/omnibasket/insights"
 	"github.com/omnibasket/omnibasket/stock"
 )
 
@@ -141,18 +143,59 @@ func TestPostgres(t *testing.T) {
 	liveChange(t, r, loc, r.token(ana), func() { // through the outbox
 		r.must(200, "POST", loc+"/lines", r.token(ana), map[string]any{"sku": "CANDLE-FIG", "quantity": 1})
 	})
-	rep = r.must(201, "POST", loc+"/check-in-tickets", r.token(ana), map[string]any{"location_id": demo.Bellecour, "short_code": true})
+	checkInAndOrder(t, r, loc)
+	require.NoError(t, r.shutdown())
+
+	again := start(t, nil, env) // migrated: no -migrate needed
+	rep = again.must(200, "GET", loc, again.token(ana), nil)
+	assert.Contains(t, string(rep.body), `"status":"ordered"`)
+	webToStore(t, insightsOf(t, again)) // read back from the outbox by a new instance
+}
+
+// TestInsightsOnMemory: the memory store feeds the insights read model
+// of GET /v1/insights as it saves.
+func TestInsightsOnMemory(t *testing.T) {
+	r := start(t, nil, map[string]string{envTokenSecret: testSecret})
+	rep, err := r.basketWith(r.token(ana), "LAMP-DESK", 2)
+	require.NoError(t, err)
+	checkInAndOrder(t, r, "/v1/baskets/"+basketID(t, rep))
+	webToStore(t, insightsOf(t, r))
+	r.must(403, "GET", "/v1/insights?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z", r.token(ana), nil)
+}
+
+// checkInAndOrder checks the web basket at loc in at Bellecour by a short
+// code and orders it there.
+func checkInAndOrder(t *testing.T, r *running, loc string) {
+	t.Helper()
+	rep := r.must(201, "POST", loc+"/check-in-tickets", r.token(ana), map[string]any{"location_id": demo.Bellecour, "short_code": true})
 	var ticket struct {
 		ShortCode string `json:"short_code"`
 	}
 	require.NoError(t, json.Unmarshal(rep.body, &ticket))
 	r.must(200, "POST", "/v1/check-ins", r.token(lea), map[string]any{"short_code": ticket.ShortCode, "method": "short-code"})
 	r.must(200, "POST", loc+"/order", r.token(lea), nil)
-	require.NoError(t, r.shutdown())
+}
 
-	again := start(t, nil, env) // migrated: no -migrate needed
-	rep = again.must(200, "GET", loc, again.token(ana), nil)
-	assert.Contains(t, string(rep.body), `"status":"ordered"`)
+// insightsOf asks the server for today's insights, as an associate.
+func insightsOf(t *testing.T, r *running) insights.Report {
+	t.Helper()
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	q := url.Values{"from": {day.Add(-24 * time.Hour).Format(time.RFC3339)}, "to": {day.Add(48 * time.Hour).Format(time.RFC3339)}}
+	rep := r.must(200, "GET", "/v1/insights?"+q.Encode(), r.token(lea), nil)
+	var out insights.Report
+	require.NoError(t, json.Unmarshal(rep.body, &out))
+	return out
+}
+
+// webToStore checks the report of one basket started on the web and
+// ordered after a check-in at the store.
+func webToStore(t *testing.T, rep insights.Report) {
+	t.Helper()
+	assert.Equal(t, int64(1), rep.Total.Started, "%+v", rep.Total)
+	assert.Equal(t, int64(1), rep.Total.CheckedIn)
+	assert.Equal(t, int64(1), rep.Total.Ordered)
+	assert.Equal(t, int64(1), rep.Total.WebToStore)
+	assert.Equal(t, int64(1), rep.Total.CheckInToOrder.Count)
 }
 
 func basketID(t *testing.T, rep reply) string {
