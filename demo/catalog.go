@@ -3,26 +3,12 @@ package demo
 import (
 	"github.com/omnibasket/omnibasket/adapters/memory"
 	"github.com/omnibasket/omnibasket/basket"
-	"github.com/omnibasket/omnibasket/pricing"
-	"github.com/omnibasket/omnibasket/promotion"
 	"github.com/omnibasket/omnibasket/stock"
 )
 
 // Catalog builds the in-memory catalogue of the retailer.
 func Catalog() (*memory.Catalog, error) {
-	book, err := pricing.NewPriceBook(Prices())
-	if err != nil {
-		return nil, err
-	}
-	set, err := promotion.Compile(Promotions())
-	if err != nil {
-		return nil, err
-	}
-	tax, err := pricing.NewTaxTable(TaxRules())
-	if err != nil {
-		return nil, err
-	}
-	return &memory.Catalog{PriceBook: book, PromotionSet: set, TaxRules: tax, Sites: Sites(), ChannelFees: Fees()}, nil
+	return memory.NewCatalog(memory.CatalogData{Prices: Prices(), Promotions: Promotions(), TaxRules: TaxRules(), Sites: Sites(), Fees: Fees()})
 }
 
 // Snapshot is the full pure-core snapshot of the retailer for a context's

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/omnibasket/omnibasket/basket"
@@ -23,6 +24,34 @@ type Catalog struct {
 	Sites        []stock.Location
 	// ChannelFees are the fulfilment fees per channel ID.
 	ChannelFees map[string][]basket.FeeRule
+}
+
+// CatalogData is the reference data a [Catalog] is compiled from.
+type CatalogData struct {
+	Prices     []pricing.Price
+	Promotions []promotion.Promotion
+	TaxRules   []pricing.TaxRule
+	Sites      []stock.Location
+	// Fees are the fulfilment fees per channel ID.
+	Fees map[string][]basket.FeeRule
+}
+
+// NewCatalog compiles d into a catalogue: its price book, promotion set
+// and tax table, each checked (an error names which one refused its data).
+func NewCatalog(d CatalogData) (*Catalog, error) {
+	book, err := pricing.NewPriceBook(d.Prices)
+	if err != nil {
+		return nil, fmt.Errorf("prices: %w", err)
+	}
+	set, err := promotion.Compile(d.Promotions)
+	if err != nil {
+		return nil, fmt.Errorf("promotions: %w", err)
+	}
+	tax, err := pricing.NewTaxTable(d.TaxRules)
+	if err != nil {
+		return nil, fmt.Errorf("tax: %w", err)
+	}
+	return &Catalog{PriceBook: book, PromotionSet: set, TaxRules: tax, Sites: d.Sites, ChannelFees: d.Fees}, nil
 }
 
 var (

@@ -1,25 +1,24 @@
 package memory_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/omnibasket/omnibasket/adapters/memory"
 	"github.com/omnibasket/omnibasket/basket/sourcetest"
+	"github.com/omnibasket/omnibasket/demo"
 	"github.com/omnibasket/omnibasket/pricing"
 	"github.com/omnibasket/omnibasket/promotion"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // catalogOf builds the catalogue serving d.
 func catalogOf(t *testing.T, d sourcetest.Data) *memory.Catalog {
 	t.Helper()
-	book, err := pricing.NewPriceBook(d.Prices)
+	cat, err := memory.NewCatalog(memory.CatalogData{Prices: d.Prices, Promotions: d.Promotions, TaxRules: d.TaxRules, Sites: d.Locations, Fees: d.Fees})
 	require.NoError(t, err)
-	set, err := promotion.Compile(d.Promotions)
-	require.NoError(t, err)
-	tax, err := pricing.NewTaxTable(d.TaxRules)
-	require.NoError(t, err)
-	return &memory.Catalog{PriceBook: book, PromotionSet: set, TaxRules: tax, Sites: d.Locations, ChannelFees: d.Fees}
+	return cat
 }
 
 func TestCatalog(t *testing.T) {
@@ -27,4 +26,28 @@ func TestCatalog(t *testing.T) {
 		cat := catalogOf(t, d)
 		return sourcetest.Sources{Prices: cat, Promotions: cat, Tax: cat, Locations: cat, Fees: cat}
 	})
+}
+
+// NewCatalog refuses data its parts refuse, and says which part.
+func TestNewCatalogNamesThePartThatRefused(t *testing.T) {
+	good := demo.Prices()
+	promos := demo.Promotions()
+	for _, tt := range []struct {
+		name   string
+		data   memory.CatalogData
+		prefix string
+		is     error
+	}{
+		{"a price twice", memory.CatalogData{Prices: append(good[:1:1], good[0]), Promotions: promos, TaxRules: demo.TaxRules()}, "prices: ", pricing.ErrInvalid},
+		{"a promotion twice", memory.CatalogData{Prices: good, Promotions: append(promos[:1:1], promos[0]), TaxRules: demo.TaxRules()}, "promotions: ", promotion.ErrInvalid},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := memory.NewCatalog(tt.data)
+			require.ErrorIs(t, err, tt.is)
+			assert.True(t, strings.HasPrefix(err.Error(), tt.prefix), err.Error())
+		})
+	}
+	cat, err := memory.NewCatalog(memory.CatalogData{Prices: good, Promotions: promos, TaxRules: demo.TaxRules(), Sites: demo.Sites(), Fees: demo.Fees()})
+	require.NoError(t, err)
+	assert.Equal(t, demo.Sites(), cat.Sites)
 }

@@ -186,19 +186,7 @@ func (s *sources) load(ctx context.Context) (*memory.Catalog, []string, []stock.
 // catalogOf builds the catalogue as demo.Catalog does, from prices and
 // promotions read from files.
 func catalogOf(prices []pricing.Price, promos []promotion.Promotion) (*memory.Catalog, error) {
-	book, err := pricing.NewPriceBook(prices)
-	if err != nil {
-		return nil, fmt.Errorf("prices: %w", err)
-	}
-	set, err := promotion.Compile(promos)
-	if err != nil {
-		return nil, fmt.Errorf("promotions: %w", err)
-	}
-	tax, err := pricing.NewTaxTable(demo.TaxRules())
-	if err != nil {
-		return nil, err
-	}
-	return &memory.Catalog{PriceBook: book, PromotionSet: set, TaxRules: tax, Sites: demo.Sites(), ChannelFees: demo.Fees()}, nil
+	return memory.NewCatalog(memory.CatalogData{Prices: prices, Promotions: promos, TaxRules: demo.TaxRules(), Sites: demo.Sites(), Fees: demo.Fees()})
 }
 
 // loadCSV reads a CSV file, or the embedded demo file of that name when

@@ -18,13 +18,9 @@ import (
 // conformanceCatalog builds the catalogue a reload would swap in, serving d.
 func conformanceCatalog(t *testing.T, d sourcetest.Data) *memory.Catalog {
 	t.Helper()
-	book, err := pricing.NewPriceBook(d.Prices)
+	cat, err := memory.NewCatalog(memory.CatalogData{Prices: d.Prices, Promotions: d.Promotions, TaxRules: d.TaxRules, Sites: d.Locations, Fees: d.Fees})
 	require.NoError(t, err)
-	set, err := promotion.Compile(d.Promotions)
-	require.NoError(t, err)
-	tax, err := pricing.NewTaxTable(d.TaxRules)
-	require.NoError(t, err)
-	return &memory.Catalog{PriceBook: book, PromotionSet: set, TaxRules: tax, Sites: d.Locations, ChannelFees: d.Fees}
+	return cat
 }
 
 // TestSourcesConformance: the server's sources answer a Service as the
