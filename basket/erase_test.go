@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -294,7 +293,7 @@ func FuzzScrubEvent(f *testing.F) {
 		if !changed {
 			assert.Equal(t, e, got)
 		}
-		_, err = got.Decode()
+		payload, err := got.Decode()
 		require.NoError(t, err, "a scrubbed event decodes")
 		again, twice, err := erasure.ScrubEvent(got)
 		require.NoError(t, err)
@@ -303,7 +302,7 @@ func FuzzScrubEvent(f *testing.F) {
 		if got.Actor.Kind == basket.Shopper && got.Actor.ID != "" {
 			assert.Equal(t, erasure.Pseudonym(), got.Actor.ID)
 		}
-		if strings.Contains(string(got.Data), `"reason":"`) && typ == string(basket.EventReturned) {
+		if r, ok := payload.(*basket.Returned); ok && r.Return.Reason != "" {
 			t.Errorf("a return's reason survived: %s", got.Data)
 		}
 	})

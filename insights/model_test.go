@@ -324,6 +324,8 @@ func TestPeriods(t *testing.T) {
 		{name: "an empty period", period: insights.Period{From: monday, To: monday}, field: "Period.To"},
 		{name: "backwards", period: insights.Period{From: monday, To: monday.Add(-time.Hour)}, field: "Period.To"},
 		{name: "an unknown granularity", period: insights.Period{From: monday, To: monday.Add(time.Hour), Granularity: "month"}, field: "Period.Granularity"},
+		{name: "before year 1 in UTC", period: insights.Period{From: time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("+01:00", 3600)), To: time.Date(1, 1, 3, 0, 0, 0, 0, time.UTC)}, field: "Period.From"},
+		{name: "past year 9999 in the report's zone", period: insights.Period{From: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), To: time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC), Location: paris}, field: "Period.To"},
 		{name: "too many days", period: insights.Period{From: monday, To: monday.AddDate(0, 0, insights.MaxBuckets+1)}, field: "Period"},
 		{name: "as many days as allowed", period: insights.Period{From: monday, To: monday.AddDate(0, 0, insights.MaxBuckets)}},
 	}

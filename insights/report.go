@@ -55,6 +55,10 @@ func (p Period) normalized() (Period, []time.Time, error) {
 		return p, nil, &basket.InputError{Field: "Period.To", Reason: "must be set"}
 	case !p.From.Before(p.To):
 		return p, nil, &basket.InputError{Field: "Period.To", Reason: fmt.Sprintf("must be after From (%s), got %s", p.From.Format(time.RFC3339), p.To.Format(time.RFC3339))}
+	case !inRange(p.From, p.Location):
+		return p, nil, &basket.InputError{Field: "Period.From", Reason: fmt.Sprintf("must be within the years %d to %d, got %s", minYear, maxYear, p.From.Format(time.RFC3339))}
+	case !inRange(p.To, p.Location):
+		return p, nil, &basket.InputError{Field: "Period.To", Reason: fmt.Sprintf("must be within the years %d to %d, got %s", minYear, maxYear, p.To.Format(time.RFC3339))}
 	case !p.Granularity.Valid():
 		return p, nil, &basket.InputError{Field: "Period.Granularity", Reason: fmt.Sprintf("must be %q or %q, got %.32q", Day, Week, p.Granularity)}
 	}
@@ -67,6 +71,22 @@ func (p Period) normalized() (Period, []time.Time, error) {
 		cuts = append(cuts, next)
 	}
 	return p, append(cuts, p.To), nil
+}
+
+// The years a period may cover: a report's instants must encode as RFC
+// 3339 (four-digit years) in UTC and in the period's time zone alike.
+const (
+	minYear = 1
+	maxYear = 9999
+)
+
+func inRange(t time.Time, loc *time.Location) bool {
+	for _, y := range []int{t.UTC().Year(), t.In(loc).Year()} {
+		if y < minYear || y > maxYear {
+			return false
+		}
+	}
+	return true
 }
 
 // boundaryAfter is the first midnight (Monday midnight for weeks) of the
