@@ -148,7 +148,22 @@ func counts(tw io.Writer, day, ch string, f insights.Figures) {
 		f.WebToStore, f.StoreToWeb, f.CouponsNotHonoured)
 }
 
-func seconds(s int64) string { return (time.Duration(s) * time.Second).String() }
+func seconds(s int64) string {
+	d := time.Duration(s) * time.Second
+	h, m, sec := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
+	switch {
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%d h %02d min", h, m)
+	case h > 0:
+		return fmt.Sprintf("%d h", h)
+	case m > 0 && sec > 0:
+		return fmt.Sprintf("%d min %02d s", m, sec)
+	case m > 0:
+		return fmt.Sprintf("%d min", m)
+	default:
+		return fmt.Sprintf("%d s", sec)
+	}
+}
 
 var (
 	camille = basket.Actor{Kind: basket.Shopper, ID: "cust-camille"}
