@@ -14,15 +14,18 @@ import (
 // Set is a compiled, immutable, indexed set of promotions. It is safe for
 // concurrent use by any number of goroutines. A nil *Set is an empty set.
 type Set struct {
-	promos  []compiled           // in evaluation order: lane, priority (high first), ID
-	byID    map[string]int32     // promotion ID → rank
-	chanNo  map[string]int32     // channel ID named by a promotion → channel number (from 1)
-	bySKU   map[string]*postings // SKU named by a target → promotions
-	byCat   map[string]*postings // category named by a target → promotions
-	wide    postings             // promotions concerning any basket (a target of All, fee discounts)
-	coupons map[string][]int32   // normalised code → ranks
-	indexed bool                 // false only for the naive baseline of the benchmarks
-	pool    sync.Pool            // *scratch, per-call working memory
+	promos  []compiled            // in evaluation order: lane, priority (high first), ID
+	byID    map[string]int32      // promotion ID → rank
+	chanNo  map[string]int32      // channel ID named by a promotion → channel number (from 1)
+	bySKU   map[string]*postings  // SKU named by a target → promotions
+	byCat   map[string]*postings  // category named by a target → promotions
+	wide    postings              // promotions concerning any basket (a target of All, fee discounts), thresholds aside
+	thr     map[thrKey]*thrBucket // threshold promotions by lane, measure and place scope
+	loose   [2][2][]int32         // threshold promotions of too many places, by lane and measure: checked one by one
+	locNo   map[string]int32      // location ID named by a threshold promotion → location number (from 1)
+	coupons map[string][]int32    // normalised code → ranks
+	indexed bool                  // false only for the naive baseline of the benchmarks
+	pool    sync.Pool             // *scratch, per-call working memory
 }
 
 // postings are the promotions under one index key, split by channel scope:
@@ -77,6 +80,142 @@ type compiled struct {
 	wide    bool             // concerns every basket
 	keySKUs []string         // sorted union of the SKUs named by the targets
 	keyCats []string         // sorted union of the categories named by the targets
+	thr     measure          // what a threshold promotion's key measures; noMeasure for the others
+	thrKey  int64            // its key: the least lane-entry spend (minor units of cur) or quantity
+}
+
+// measure is what the key of a threshold promotion is compared with at the
+// entry of its lane.
+type measure uint8
+
+const (
+	noMeasure  measure = iota // not a threshold promotion
+	bySpend                   // the lane-entry goods subtotal, in the key's currency
+	byQuantity                // the units of the basket's counted (not measured) lines
+)
+
+// threshold classifies c: a threshold promotion is one of the basket or
+// fulfilment lane that concerns every line, carries no coupon and whose
+// condition is a spend threshold (the larger of MinSubtotal and the lowest
+// tier) or, failing that, a minimum quantity of all lines. See "Threshold
+// promotions" in the package documentation.
+func threshold(c *compiled) (measure, int64) {
+	if c.Lane == Catalogue || c.Coupon != "" || !c.Effect.Target.All && c.Effect.Kind != FeeDiscount {
+		return noMeasure, 0
+	}
+	var spend int64
+	if !c.MinSubtotal.Currency().IsZero() {
+		spend = c.MinSubtotal.MinorUnits()
+	}
+	if c.Effect.Kind == Tiered { // tiers are sorted by threshold
+		spend = max(spend, c.Effect.Tiers[0].Threshold.MinorUnits())
+	}
+	switch {
+	case spend > 0:
+		return bySpend, spend
+	case c.MinQuantity > 0 && c.QuantityTarget.All:
+		return byQuantity, c.MinQuantity
+	}
+	return noMeasure, 0
+}
+
+// thrKey names a bucket of threshold promotions: one lane and measure, and
+// one place scope (channel number, kind, location number; 0 for "any").
+// A promotion is listed under every combination of its channels, kinds and
+// locations, so that a context finds the promotions of its place in the
+// eight buckets combining its own channel, kind and location with "any".
+type thrKey struct {
+	lane    Lane
+	measure measure
+	kind    channel.Kind
+	ch, loc int32
+}
+
+// thrBucket holds the threshold promotions of one bucket: how many there
+// are, and their keys in lists sorted by key then rank, one per currency
+// for spend (a key in another currency than the basket's is never met),
+// one for quantity.
+type thrBucket struct {
+	n     int
+	lists []thrList
+}
+
+type thrList struct {
+	cur pricing.Currency
+	es  []thrEntry
+}
+
+type thrEntry struct {
+	key  int64
+	rank int32
+}
+
+// maxPlaces bounds the buckets a threshold promotion is listed under (its
+// channels × kinds × locations); one scoped more widely than that is kept
+// in a list checked one by one at every evaluation of its lane.
+const maxPlaces = 16
+
+func (s *Set) indexThreshold(c *compiled) {
+	chs, kinds, locs := []int32{0}, []channel.Kind{0}, []int32{0}
+	if len(c.Channels) > 0 {
+		chs = chs[:0]
+		for _, ch := range c.Channels {
+			chs = append(chs, s.chanNo[ch])
+		}
+	}
+	if len(c.Kinds) > 0 {
+		kinds = c.Kinds
+	}
+	if len(c.Locations) > 0 {
+		locs = locs[:0]
+		for _, loc := range c.Locations {
+			no, ok := s.locNo[loc]
+			if !ok {
+				no = int32(len(s.locNo) + 1)
+				s.locNo[loc] = no
+			}
+			locs = append(locs, no)
+		}
+	}
+	if len(chs)*len(kinds)*len(locs) > maxPlaces {
+		l := &s.loose[c.Lane-Basket][c.thr-bySpend]
+		*l = append(*l, c.rank)
+		return
+	}
+	var cur pricing.Currency
+	if c.thr == bySpend {
+		cur = c.cur
+	}
+	for _, ch := range chs {
+		for _, kind := range kinds {
+			for _, loc := range locs {
+				k := thrKey{lane: c.Lane, measure: c.thr, kind: kind, ch: ch, loc: loc}
+				b := s.thr[k]
+				if b == nil {
+					b = new(thrBucket)
+					s.thr[k] = b
+				}
+				b.n++
+				i := slices.IndexFunc(b.lists, func(l thrList) bool { return l.cur == cur })
+				if i < 0 {
+					i = len(b.lists)
+					b.lists = append(b.lists, thrList{cur: cur})
+				}
+				b.lists[i].es = append(b.lists[i].es, thrEntry{key: c.thrKey, rank: c.rank})
+			}
+		}
+	}
+}
+
+func (b *thrBucket) finish() {
+	for _, l := range b.lists {
+		slices.SortFunc(l.es, func(x, y thrEntry) int {
+			if c := cmp.Compare(x.key, y.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.rank, y.rank)
+		})
+	}
 }
 
 func (c *compiled) name() string {
@@ -135,6 +274,8 @@ func compileWith(in []Promotion, indexed bool, opts CompileOptions) (*Set, error
 		bySKU:   make(map[string]*postings),
 		byCat:   make(map[string]*postings),
 		coupons: make(map[string][]int32),
+		thr:     make(map[thrKey]*thrBucket),
+		locNo:   make(map[string]int32),
 		indexed: indexed,
 	}
 	s.pool.New = func() any { return new(scratch) }
@@ -155,6 +296,7 @@ func compileWith(in []Promotion, indexed bool, opts CompileOptions) (*Set, error
 		}
 		c.cur = promoCurrency(&c.Promotion)
 		derive(c)
+		c.thr, c.thrKey = threshold(c)
 		if c.Coupon != "" {
 			s.coupons[c.Coupon] = append(s.coupons[c.Coupon], c.rank)
 		}
@@ -172,6 +314,12 @@ func compileWith(in []Promotion, indexed bool, opts CompileOptions) (*Set, error
 		}
 		if len(chans) == 0 {
 			chans = append(chans, 0)
+		}
+		if c.thr != noMeasure {
+			// Found by its key at the entry of its lane, not listed among
+			// the wide ones: see thresholds in evaluate.go.
+			s.indexThreshold(c)
+			continue
 		}
 		for _, ch := range chans {
 			if c.wide {
@@ -194,6 +342,9 @@ func compileWith(in []Promotion, indexed bool, opts CompileOptions) (*Set, error
 	}
 	// Each list was filled in rank order; only the channel lists need sorting.
 	s.wide.finish()
+	for _, b := range s.thr {
+		b.finish()
+	}
 	for _, p := range s.bySKU {
 		p.finish()
 	}

@@ -83,6 +83,51 @@
 // brings it in, and [CompileWith] refuses them outright for the SKUs it is
 // told are measured ([CompileOptions.Measured], [*MeasuredError]).
 //
+// # Threshold promotions
+//
+// A threshold promotion is one of the basket or fulfilment lane that
+// concerns every line (a target of All, or a fee discount), carries no
+// coupon, and whose condition is a threshold. Its key is the least spend
+// at which it can apply — the larger of MinSubtotal and, for a Tiered
+// effect, its lowest tier — when that is above zero, and otherwise its
+// MinQuantity when the quantity target is All. A retailer may run
+// thousands ("spend 500, get 15 %", "free delivery from 40"), and most
+// are far above any one basket: explaining each of them on every
+// evaluation would make its cost and its output follow the catalogue of
+// promotions, not the basket.
+//
+// So the basket is measured at the entry of each lane (spend: the
+// lane-entry goods subtotal that conditions are judged on; quantity: the
+// units of the lines that are counted, not weighed or measured), and of
+// the threshold promotions whose channel, kind and location scope admits
+// the context:
+//
+//   - those the basket meets (key ≤ measure; a spend key in another
+//     currency than the context's is never met) are examined like any
+//     promotion;
+//   - of those it misses, per lane and per measure, the k nearest that the
+//     shopper could still reach by buying more — not refused by customer
+//     group, validity window, currency, loyalty tier or [Options.Exhausted]
+//     — are examined too, so they are explained ("add 12.00 EUR more to
+//     get …"): the nearest by key − measure, ties going to the earlier in
+//     the evaluation order, listed in the evaluation order like every
+//     explanation; k is [Options.NearestMisses], [DefaultNearestMisses] by
+//     default;
+//   - the other misses are not materialised: [Evaluation.Omitted] counts
+//     them. They could not have applied, so the lines, fees and money are
+//     those of an evaluation that examines every promotion.
+//
+// The set keeps these promotions sorted by key, per lane, measure and
+// place scope (each is listed under every combination of its channels,
+// kinds and locations, and a context looks in the eight combinations of
+// its own and "any"), so a basket costs a binary search per list and a
+// walk of about k entries, whatever the number of unmet thresholds. The
+// walk is longer when many promotions refused to this shopper (another
+// customer group or tier, outside their window, budget spent) lie just
+// above the basket; and a promotion scoped to more than 16 combinations
+// of channels, kinds and locations is kept apart and checked one by one
+// at every evaluation of its lane.
+//
 // # Determinism
 //
 // Evaluation reads no clock, no globals and no map order: the same set and

@@ -1,9 +1,11 @@
 package promotion
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/omnibasket/omnibasket/channel"
@@ -51,6 +53,13 @@ type scratch struct {
 	keys     []keyPos
 	msg      []byte
 	msgOff   []int32
+
+	thrRanks []int32    // threshold promotions examined in the lane being entered
+	near     []thrEntry // their nearest misses, before the k nearest are kept
+	merged   []cand
+	tail     []cand
+	misses   []miss // naive baseline: the unmet threshold promotions of a lane and measure
+	drop     []bool // naive baseline: explanations dropped by the nearest-misses rule
 }
 
 // cand is an examined promotion of this evaluation.
@@ -115,6 +124,10 @@ type evaluator struct {
 	cur     pricing.Currency
 	laneSub int64   // goods subtotal at the entry of the current lane
 	hit     []int32 // lines the last compute may have written discounts for
+
+	units    int64    // units of the counted (not measured) lines: the quantity measure
+	laneSubs [4]int64 // laneSub of every lane, by Lane
+	omitted  int      // unmet threshold promotions left unexplained
 }
 
 // Evaluate prices a basket against the set: lines and fees at their prices
@@ -138,7 +151,8 @@ func (s *Set) Evaluate(lines []Line, fees []Fee, ctx channel.Context, w Wallet) 
 	return s.EvaluateWith(lines, fees, ctx, w, Options{})
 }
 
-// EvaluateWith is [Set.Evaluate] with options (budget hooks).
+// EvaluateWith is [Set.Evaluate] with options: spent budgets, the rounding
+// of precise prices, and how many missed thresholds to explain.
 func (s *Set) EvaluateWith(lines []Line, fees []Fee, ctx channel.Context, w Wallet, opt Options) (Evaluation, error) {
 	cur, err := pricing.LookupCurrency(ctx.Currency)
 	if err != nil {
@@ -240,6 +254,9 @@ func (ev *evaluator) prepare() error {
 		sc.qty[li] = l.Quantity
 		sc.sub[li] = sub
 		sc.run[li] = sub
+		if !l.Measured {
+			ev.units = satAdd(ev.units, l.Quantity)
+		}
 	}
 	nf := len(ev.fees)
 	sc.feeOrder, sc.keys = sortedOrder(sc.feeOrder, sc.keys, nf, func(i int) string { return ev.fees[i].ID })
@@ -452,29 +469,247 @@ func (ev *evaluator) candidateLines(cd *cand) []int32 {
 	return ev.sc.candLines[cd.lo:cd.hi]
 }
 
-// run walks the examined promotions in evaluation order.
+// run walks the examined promotions in evaluation order, lane by lane. At
+// the entry of the basket and fulfilment lanes, whose measures are known
+// only then, the index adds the threshold promotions the lane examines;
+// the naive baseline examines them all and applies the same rule after
+// the walk.
 func (ev *evaluator) run() error {
 	sc := ev.sc
 	sc.expls = resize(sc.expls, len(sc.cands))
 	sc.groups = sc.groups[:0]
 	sc.adjs = sc.adjs[:0]
-	var lane Lane
-	closed := int32(-1) // basket and fulfilment lanes: the exclusive promotion that stopped the lane
-	for ci := range sc.cands {
-		if c := &ev.s.promos[sc.cands[ci].rank]; c.Lane != lane {
-			lane, closed = c.Lane, -1
-			copy(sc.entry, sc.run)
-			copy(sc.feeEntry, sc.feeRun)
-			ev.laneSub = 0
-			for _, v := range sc.run {
-				ev.laneSub += v // cannot overflow: bounded by the checked subtotal
+	if ev.s == nil {
+		return nil
+	}
+	ci := 0
+	for lane := Catalogue; lane <= Fulfilment; lane++ {
+		copy(sc.entry, sc.run)
+		copy(sc.feeEntry, sc.feeRun)
+		ev.laneSub = 0
+		for _, v := range sc.run {
+			ev.laneSub += v // cannot overflow: bounded by the checked subtotal
+		}
+		ev.laneSubs[lane] = ev.laneSub
+		if lane != Catalogue && ev.s.indexed {
+			ev.thresholds(lane, ci)
+		}
+		closed := int32(-1) // basket and fulfilment lanes: the exclusive promotion that stopped the lane
+		for ; ci < len(sc.cands) && ev.s.promos[sc.cands[ci].rank].Lane == lane; ci++ {
+			if err := ev.decide(ci, &closed); err != nil {
+				return err
 			}
 		}
-		if err := ev.decide(ci, &closed); err != nil {
-			return err
-		}
+	}
+	if !ev.s.indexed {
+		ev.prune()
 	}
 	return nil
+}
+
+// thresholds adds to the examined promotions of lane, whose first is
+// cands[lo] (or which has none yet), the lane's threshold promotions in the
+// context's place scope that the basket meets and, per measure, the k
+// nearest it misses and could meet by buying more, and counts the other
+// unmet ones as omitted. Each bucket is searched by key, then walked over
+// about k entries, so the cost follows the met promotions and k, not the
+// unmet ones.
+func (ev *evaluator) thresholds(lane Lane, lo int) {
+	s, sc := ev.s, ev.sc
+	li := lane - Basket
+	if len(s.thr) == 0 && len(s.loose[li][0]) == 0 && len(s.loose[li][1]) == 0 {
+		return
+	}
+	k := ev.opt.nearest()
+	// The context's place and "any", in each dimension.
+	chs, kinds, locs := [2]int32{0, s.chanNo[ev.ctx.ChannelID]}, [2]channel.Kind{0, ev.ctx.Kind}, [2]int32{0, s.locNo[ev.ctx.LocationID]}
+	nch, nkind, nloc := 1+min(chs[1], 1), 1+min(int(kinds[1]), 1), 1+min(locs[1], 1)
+	sc.thrRanks = sc.thrRanks[:0]
+	for m := bySpend; m <= byQuantity; m++ {
+		have := ev.units
+		if m == bySpend {
+			have = ev.laneSub
+		}
+		sc.near = sc.near[:0]
+		inScope, met := 0, 0
+		for _, ch := range chs[:nch] {
+			for _, kind := range kinds[:nkind] {
+				for _, loc := range locs[:nloc] {
+					b := s.thr[thrKey{lane: lane, measure: m, kind: kind, ch: ch, loc: loc}]
+					if b == nil {
+						continue
+					}
+					inScope += b.n
+					for i := range b.lists {
+						l := &b.lists[i]
+						if m == bySpend && l.cur != ev.cur {
+							continue // never met, and refused for its currency
+						}
+						j := sort.Search(len(l.es), func(i int) bool { return l.es[i].key > have }) // the first unmet
+						met += j
+						for _, e := range l.es[:j] {
+							sc.thrRanks = append(sc.thrRanks, e.rank)
+						}
+						ev.nearest(l.es[j:], k)
+					}
+				}
+			}
+		}
+		for _, r := range s.loose[li][m-bySpend] {
+			c := &s.promos[r]
+			if c.placeReason(ev.ctx) != ReasonNone {
+				continue
+			}
+			inScope++
+			switch {
+			case c.thrKey <= have && (m == byQuantity || c.cur == ev.cur):
+				met++
+				sc.thrRanks = append(sc.thrRanks, r)
+			case !ev.refused(c):
+				sc.near = append(sc.near, thrEntry{key: c.thrKey, rank: r})
+			}
+		}
+		slices.SortFunc(sc.near, func(x, y thrEntry) int {
+			if c := cmp.Compare(x.key, y.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.rank, y.rank)
+		})
+		explained := min(k, len(sc.near))
+		for _, e := range sc.near[:explained] {
+			sc.thrRanks = append(sc.thrRanks, e.rank)
+		}
+		ev.omitted += inScope - met - explained
+	}
+	if len(sc.thrRanks) > 0 {
+		slices.Sort(sc.thrRanks)
+		ev.insert(lo, lane)
+	}
+}
+
+// nearest appends to sc.near the first k promotions of es (unmet, sorted by
+// key then rank) that are not refused to the shopper. It walks past the
+// refused ones: the walk is about k entries unless many promotions refused
+// to this shopper (another customer group or loyalty tier, outside their
+// window, budget spent) crowd just above the basket.
+func (ev *evaluator) nearest(es []thrEntry, k int) {
+	for _, e := range es {
+		if k == 0 {
+			return
+		}
+		if !ev.refused(&ev.s.promos[e.rank]) {
+			ev.sc.near = append(ev.sc.near, e)
+			k--
+		}
+	}
+}
+
+// refused reports whether c is refused to this shopper whatever the basket
+// holds: customer group, validity window, currency, loyalty tier or spent
+// budget (the checks of eligibility that come before the thresholds).
+func (ev *evaluator) refused(c *compiled) bool {
+	ctx := ev.ctx
+	return len(c.CustomerGroups) > 0 && !containsSorted(c.CustomerGroups, ctx.CustomerGroup) ||
+		!c.StartsAt.IsZero() && ctx.AsOf.Before(c.StartsAt) ||
+		!c.EndsAt.IsZero() && !ctx.AsOf.Before(c.EndsAt) ||
+		!c.cur.IsZero() && c.cur != ev.cur ||
+		len(c.LoyaltyTiers) > 0 && !containsSorted(c.LoyaltyTiers, ev.w.LoyaltyTier) ||
+		len(ev.opt.Exhausted) > 0 && slices.Contains(ev.opt.Exhausted, c.ID)
+}
+
+// insert merges the promotions of sc.thrRanks (sorted, none examined yet)
+// into the examined promotions of lane, which start at cands[lo].
+func (ev *evaluator) insert(lo int, lane Lane) {
+	sc := ev.sc
+	hi := lo
+	for hi < len(sc.cands) && ev.s.promos[sc.cands[hi].rank].Lane == lane {
+		hi++
+	}
+	sc.tail = append(sc.tail[:0], sc.cands[hi:]...)
+	sc.merged = sc.merged[:0]
+	i, rs := lo, sc.thrRanks
+	for i < hi || len(rs) > 0 {
+		if len(rs) == 0 || i < hi && sc.cands[i].rank < rs[0] {
+			sc.merged = append(sc.merged, sc.cands[i])
+			i++
+			continue
+		}
+		at := int32(len(sc.candLines))
+		sc.merged = append(sc.merged, cand{rank: rs[0], lo: at, hi: at, all: true, place: true})
+		rs = rs[1:]
+	}
+	sc.cands = append(append(sc.cands[:lo], sc.merged...), sc.tail...)
+	if n := len(sc.cands); n > len(sc.expls) {
+		sc.expls = slices.Grow(sc.expls, n-len(sc.expls))[:n]
+	}
+}
+
+// miss is an unmet threshold promotion of the naive baseline.
+type miss struct {
+	ci   int   // index in cands
+	gap  int64 // key − measure
+	rank int32
+}
+
+// prune applies the nearest-misses rule to the naive baseline, as a pass
+// of its own over the full list of explanations, so that the index can be
+// checked against it: per lane and measure, the threshold promotions the
+// basket misses keep their explanation only when it is not a refusal to
+// the shopper (customer group, window, currency, loyalty tier, budget) and
+// they are among the k nearest by (key − measure, evaluation order); the
+// others are dropped and counted.
+func (ev *evaluator) prune() {
+	sc, k := ev.sc, ev.opt.nearest()
+	sc.drop = resize(sc.drop, len(sc.cands))
+	dropped := 0
+	for lane := Basket; lane <= Fulfilment; lane++ {
+		for m := bySpend; m <= byQuantity; m++ {
+			have := ev.units
+			if m == bySpend {
+				have = ev.laneSubs[lane]
+			}
+			sc.misses = sc.misses[:0]
+			for ci := range sc.cands {
+				cd := &sc.cands[ci]
+				c := &ev.s.promos[cd.rank]
+				if c.Lane != lane || c.thr != m || !cd.place {
+					continue
+				}
+				if c.thrKey <= have && (m == byQuantity || c.cur == ev.cur) {
+					continue // met: explained as any promotion
+				}
+				switch sc.expls[ci].reason {
+				case ReasonCustomerGroup, ReasonNotStarted, ReasonExpired, ReasonCurrency, ReasonLoyaltyTier, ReasonLimitReached:
+					sc.drop[ci] = true
+					dropped++
+					continue
+				}
+				sc.misses = append(sc.misses, miss{ci: ci, gap: c.thrKey - have, rank: cd.rank})
+			}
+			slices.SortFunc(sc.misses, func(a, b miss) int {
+				if c := cmp.Compare(a.gap, b.gap); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.rank, b.rank)
+			})
+			for _, x := range sc.misses[min(k, len(sc.misses)):] {
+				sc.drop[x.ci] = true
+				dropped++
+			}
+		}
+	}
+	ev.omitted = dropped
+	if dropped == 0 {
+		return
+	}
+	n := 0
+	for ci := range sc.cands {
+		if !sc.drop[ci] {
+			sc.cands[n], sc.expls[n] = sc.cands[ci], sc.expls[ci]
+			n++
+		}
+	}
+	sc.cands, sc.expls = sc.cands[:n], sc.expls[:n]
 }
 
 // decide explains and, when it applies, applies the promotion cands[ci].

@@ -61,3 +61,39 @@ func Example() {
 	// WEBSHIP not-honoured-here
 	// total 99.00 EUR discount 8.00 EUR
 }
+
+// A retailer runs a ladder of "spend X, get Y %" promotions. A basket of
+// 100.00 meets the first step; of the steps it misses, only the nearest
+// NearestMisses are explained, and Omitted counts the others, so the
+// explanations stay short however long the ladder.
+func ExampleOptions_nearestMisses() {
+	var ladder []promotion.Promotion
+	for i, step := range []string{"50.00", "120.00", "150.00", "200.00", "500.00", "1000.00"} {
+		ladder = append(ladder, promotion.Promotion{
+			ID: fmt.Sprintf("spend-%d", i+1), Name: fmt.Sprintf("%d %% off from %s", 5*(i+1), step),
+			Lane: promotion.Basket, MinSubtotal: pricing.MustParse(step, "EUR"),
+			Effect: promotion.Effect{Kind: promotion.BasketPercentOff, Percent: pricing.MustPercent(fmt.Sprint(5 * (i + 1))),
+				Target: promotion.Target{All: true}},
+		})
+	}
+	set, err := promotion.Compile(ladder)
+	if err != nil {
+		panic(err)
+	}
+	ctx := channel.Context{ChannelID: "web-fr", Kind: channel.Web, Currency: "EUR",
+		AsOf: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	lines := []promotion.Line{{ID: "l1", SKU: "coat", Quantity: 1, UnitPrice: pricing.MustParse("100.00", "EUR")}}
+	ev, err := set.EvaluateWith(lines, nil, ctx, promotion.Wallet{}, promotion.Options{NearestMisses: 2})
+	if err != nil {
+		panic(err)
+	}
+	for _, x := range ev.Explanations {
+		fmt.Println(x.Message)
+	}
+	fmt.Println("omitted:", ev.Omitted)
+	// Output:
+	// 5 % off from 50.00: 5.00 EUR off
+	// add 20.00 EUR more to get 10 % off from 120.00
+	// add 50.00 EUR more to get 15 % off from 150.00
+	// omitted: 3
+}

@@ -6,8 +6,10 @@ import (
 	"time"
 )
 
-// result builds the Evaluation from the scratch state. Strings of the
-// messages are cut from one string built in one buffer.
+// result builds the Evaluation from the scratch state. Each kind of value
+// has one backing array for the whole result: the adjustments of every
+// line and fee, the gaps, the promotion IDs of every coupon state, and the
+// messages, cut from one string built in one buffer.
 func (ev *evaluator) result() Evaluation {
 	sc := ev.sc
 	n, nf := len(sc.order), len(sc.feeOrder)
@@ -30,14 +32,20 @@ func (ev *evaluator) result() Evaluation {
 		adjs = make([]Adjustment, len(sc.adjs))
 	}
 	var discount, subtotal, total int64
+	var id string // of the promotion of rank last: a promotion's adjustments are consecutive
+	lane, last := Lane(0), int32(-1)
 	for _, a := range sc.adjs {
 		at := a.at
 		if a.fee {
 			at += int32(n)
 		}
+		if a.rank != last {
+			c := &ev.s.promos[a.rank]
+			id, lane, last = c.ID, c.Lane, a.rank
+		}
 		// counts[at] is the next free slot of target at; once filled it is
 		// the end of target at, that is the start of target at+1.
-		adjs[sc.counts[at]] = Adjustment{PromotionID: ev.s.promos[a.rank].ID, Lane: ev.s.promos[a.rank].Lane, Amount: ev.money(a.amount)}
+		adjs[sc.counts[at]] = Adjustment{PromotionID: id, Lane: lane, Amount: ev.money(a.amount)}
 		sc.counts[at]++
 		discount += a.amount
 	}
@@ -75,6 +83,7 @@ func (ev *evaluator) result() Evaluation {
 		total += sc.feeRun[fi]
 	}
 	out.Subtotal, out.Discount, out.Total = ev.money(subtotal), ev.money(discount), ev.money(total)
+	out.Omitted = ev.omitted
 
 	// Explanations and coupon states, messages in one buffer.
 	sc.msg, sc.msgOff = sc.msg[:0], sc.msgOff[:0]
@@ -107,8 +116,16 @@ func (ev *evaluator) result() Evaluation {
 		sc.msg = ev.appendExplanation(sc.msg, c, e)
 		sc.msgOff = append(sc.msgOff, int32(start), int32(len(sc.msg)))
 	}
+	var ids []string // the promotion IDs of every coupon state, back to back
 	if len(sc.codes) > 0 {
 		out.Coupons = make([]CouponState, len(sc.codes))
+		nids := 0
+		for _, code := range sc.codes {
+			nids += len(ev.s.couponRanks(code))
+		}
+		if nids > 0 {
+			ids = make([]string, 0, nids)
+		}
 	}
 	for i, code := range sc.codes {
 		st := &out.Coupons[i]
@@ -123,16 +140,17 @@ func (ev *evaluator) result() Evaluation {
 			sc.msgOff = append(sc.msgOff, int32(start), int32(len(sc.msg)))
 			continue
 		}
-		st.PromotionIDs = make([]string, len(ranks))
+		from := len(ids)
 		decider := -1
-		for j, r := range ranks {
-			st.PromotionIDs[j] = ev.s.promos[r].ID
+		for _, r := range ranks {
+			ids = append(ids, ev.s.promos[r].ID)
 			ci := ev.candIndex(r) // every wallet promotion is examined
 			s := couponStatus(&sc.expls[ci])
 			if decider < 0 || couponRank(s) < couponRank(st.Status) {
 				decider, st.Status = ci, s
 			}
 		}
+		st.PromotionIDs = ids[from:len(ids):len(ids)]
 		st.Reason = sc.expls[decider].reason
 		sc.msg = append(sc.msg, "code "...)
 		sc.msg = append(sc.msg, code...)

@@ -59,6 +59,29 @@ type Options struct {
 	// price ([Line.Precise]), once; half-even by default. It should be the
 	// mode the caller prices its own lines with, so that both agree.
 	Rounding pricing.RoundingMode
+	// NearestMisses is how many unmet threshold promotions are explained
+	// per lane and per measure (spend, quantity): the ones nearest to the
+	// basket, so that "spend 12.00 more" names what the shopper can still
+	// reach without a list that grows with the catalogue of promotions
+	// (see "Threshold promotions" in the package documentation). 0 means
+	// [DefaultNearestMisses]; a negative value explains none.
+	NearestMisses int
+}
+
+// DefaultNearestMisses is the number of unmet threshold promotions
+// explained per lane and measure when [Options.NearestMisses] is 0: enough
+// for an associate to offer the next steps, few enough to read aloud.
+const DefaultNearestMisses = 3
+
+// nearest returns the number of nearest misses to explain.
+func (o *Options) nearest() int {
+	switch {
+	case o.NearestMisses == 0:
+		return DefaultNearestMisses
+	case o.NearestMisses < 0:
+		return 0
+	}
+	return o.NearestMisses
 }
 
 // Evaluation is the outcome of [Set.Evaluate]. All amounts are in the
@@ -76,8 +99,12 @@ type Evaluation struct {
 	// its coupon code is in the wallet. A basket-wide coupon promotion is
 	// examined only when its code is in the wallet: at a retailer with
 	// thousands of codes, listing every code a shopper does not hold would
-	// make each evaluation cost follow the codes, not the basket. Other
-	// promotions are not listed and cannot change the result.
+	// make each evaluation cost follow the codes, not the basket. For the
+	// same reason the threshold promotions the basket misses are examined
+	// only when they are among the [Options.NearestMisses] nearest it could
+	// still reach (see "Threshold promotions" in the package documentation;
+	// Omitted counts the others). Other promotions are not listed and
+	// cannot change the result.
 	Explanations []Explanation `json:"explanations"`
 	// Coupons has one state per distinct wallet code, sorted by normalised code.
 	Coupons []CouponState `json:"coupons"`
@@ -87,6 +114,13 @@ type Evaluation struct {
 	Discount pricing.Money `json:"discount"`
 	// Total is Σ line totals + Σ fee totals = Subtotal − Discount, never negative.
 	Total pricing.Money `json:"total"`
+	// Omitted counts the threshold promotions in the context's channel,
+	// kind and location scope that the basket does not meet and that have
+	// no explanation: beyond the [Options.NearestMisses] nearest of their
+	// lane and measure, or refused to this shopper anyway (customer group,
+	// validity window, currency, loyalty tier, spent budget). They cannot
+	// change the result; the count says the list of misses is not complete.
+	Omitted int `json:"omitted,omitempty"`
 }
 
 // LineResult is the outcome for one line.
