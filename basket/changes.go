@@ -1,11 +1,11 @@
 package basket
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/omnibasket/omnibasket/catalog"
 	"github.com/omnibasket/omnibasket/pricing"
@@ -384,11 +384,8 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 func Diff(prev, next *Result) []Change {
 	d := differ{prev: prev, next: next}
 	d.find()
-	d.sort()
 	out := make([]Change, len(d.found))
-	for i, p := range d.found {
-		out[i] = d.build(p)
-	}
+	d.place(out)
 	return out
 }
 
@@ -409,6 +406,17 @@ type differ struct {
 }
 
 func (d *differ) add(k ChangeKind, line, old, ref int) {
+	if d.found == nil {
+		// Room, on the first change, for what a channel change usually
+		// reports (a price and a fulfilment change per line, promotions
+		// gained and lost), so the list is not grown and copied a few
+		// times over; a report of nothing still allocates nothing.
+		size := 2*len(d.next.Lines) + len(d.next.Promotions) + len(d.next.Coupons) + len(d.next.HoldsAtRisk) + 4
+		if d.prev != nil {
+			size += len(d.prev.Promotions)
+		}
+		d.found = make([]pending, 0, size)
+	}
 	d.found = append(d.found, pending{kind: k, line: int32(line), old: int32(old), ref: int32(ref)})
 }
 
@@ -441,16 +449,22 @@ func (d *differ) find() {
 		d.add(ChangeLineRemoved, -1, j, -1)
 	}
 	if prev != nil {
+		// Promotions are visited in evaluation order; each kind's run is
+		// sorted by ID here, while its entries are 16 bytes.
+		start := len(d.found)
 		for i, e := range prev.Promotions {
 			if e.Status == promotion.Applied && !applied(next, e.PromotionID) {
 				d.add(ChangePromotionLost, -1, -1, i)
 			}
 		}
+		d.sortByPromotion(d.found[start:], prev)
+		start = len(d.found)
 		for i, e := range next.Promotions {
 			if e.Status == promotion.Applied && !applied(prev, e.PromotionID) {
 				d.add(ChangePromotionGained, -1, -1, i)
 			}
 		}
+		d.sortByPromotion(d.found[start:], next)
 	}
 	d.coupons()
 	d.overrides()
@@ -549,29 +563,37 @@ func (d *differ) coupons() {
 	}
 }
 
-// sort puts the report in its documented order: by kind, then line ID,
-// promotion ID, coupon. Lines and coupons were visited in that order
-// already, so a stable sort by kind does it; promotions were visited in
-// evaluation order and are sorted by ID within their kinds.
-func (d *differ) sort() {
-	slices.SortStableFunc(d.found, func(a, b pending) int {
-		if c := cmp.Compare(a.kind, b.kind); c != 0 || (a.kind != ChangePromotionLost && a.kind != ChangePromotionGained) {
-			return c
-		}
-		return cmp.Compare(d.promotionID(a), d.promotionID(b))
+// sortByPromotion sorts a run of changes of one promotion kind by the ID
+// of the explanation of r they refer to.
+func (d *differ) sortByPromotion(run []pending, r *Result) {
+	slices.SortStableFunc(run, func(a, b pending) int {
+		return strings.Compare(r.Promotions[a.ref].PromotionID, r.Promotions[b.ref].PromotionID)
 	})
 }
 
-func (d *differ) promotionID(p pending) string {
-	if p.kind == ChangePromotionLost {
-		return d.prev.Promotions[p.ref].PromotionID
+// place builds the changes found into out in the report's documented
+// order: by kind, then line ID, promotion ID, coupon. Lines and coupons
+// were visited in that order already, and promotions sorted by ID as they
+// were found, so placing each change at the next free slot of its kind (a
+// counting sort, stable) does it, with no sort of the whole report.
+func (d *differ) place(out []Change) {
+	var next [ChangeTotal + 2]int // first free slot per kind
+	for _, p := range d.found {
+		next[p.kind+1]++
 	}
-	return d.next.Promotions[p.ref].PromotionID
+	for k := 1; k < len(next); k++ {
+		next[k] += next[k-1]
+	}
+	for _, p := range d.found {
+		d.build(&out[next[p.kind]], p)
+		next[p.kind]++
+	}
 }
 
-// build turns a pending change into the report entry.
-func (d *differ) build(p pending) Change {
-	c := Change{Kind: p.kind}
+// build writes a pending change into c, a zero Change of the report
+// (written in place: a Change is some 300 bytes), as the report entry.
+func (d *differ) build(c *Change, p pending) {
+	c.Kind = p.kind
 	var l, old *PricedLine
 	if p.line >= 0 {
 		l = &d.next.Lines[p.line]
@@ -642,13 +664,12 @@ func (d *differ) build(p pending) Change {
 			}
 		}
 	case ChangeLoyaltyBurnt, ChangeLoyaltyEarned:
-		d.buildLoyalty(&c)
+		d.buildLoyalty(c)
 	case ChangeOverrideApplied, ChangeOverrideRemoved, ChangeOverrideEnded:
-		d.buildOverride(&c, p)
+		d.buildOverride(c, p)
 	case ChangeTotal:
 		c.Old, c.New = d.prev.Totals.Total, d.next.Totals.Total
 	}
-	return c
 }
 
 // beyondMoney returns u when a Money cannot hold it (more decimals than
@@ -670,9 +691,10 @@ func samePrice(a, b pricing.UnitPrice) bool {
 	return err == nil && c == 0
 }
 
-// applied reports whether r applied promotion id. Explanations number a
-// few dozen (the index keeps them to the promotions that could apply), so a
-// scan beats building a map on every pricing.
+// applied reports whether r applied promotion id. Only applied
+// explanations are looked up, a few among a few dozen or hundred (the index
+// keeps them to the promotions that could apply), so a scan costs less
+// than sorting or hashing every explanation on every pricing.
 func applied(r *Result, id string) bool {
 	for i := range r.Promotions {
 		if e := &r.Promotions[i]; e.PromotionID == id {

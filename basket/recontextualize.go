@@ -168,10 +168,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	r.Plan = plan
 
 	// 1. Unit prices.
-	merged := make(map[string]int64, len(lines))
-	for _, l := range lines {
-		merged[l.SKU] += l.Quantity
-	}
+	merged := mergedQuantities(lines)
 	prices := snap.Prices.For(target)
 	rates := snap.Tax.Zone(target.TaxZone, target.AsOf)
 	var prevLines []PricedLine // sorted by line ID, like lines
@@ -204,7 +201,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		} else if lp, ok := plan.Line(l.ID); ok {
 			pl.Fulfilment = lp
 		}
-		res, err := prices.Resolve(l.SKU, merged[l.SKU])
+		res, err := prices.Resolve(l.SKU, merged[i])
 		if err != nil {
 			if !errors.Is(err, pricing.ErrNoPrice) {
 				return nil, err
@@ -230,7 +227,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 				granted = legacyGranted[l.SKU]
 			}
 			switch {
-			case merged[l.SKU] < granted:
+			case merged[i] < granted:
 				// The carried price was granted for more units than the
 				// basket now holds: it does not follow the volume down.
 			case quoteLocked:
@@ -374,6 +371,46 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	// 8. What changed for the shopper.
 	r.Changes = Diff(b.Result, r)
 	return r, nil
+}
+
+// mergedQuantities returns, per line, the quantity of its SKU merged over
+// all the lines (tiers are computed on it). Lines are grouped by SKU in a
+// small open-addressing table of line indexes rather than a map: one
+// allocation holds the table and the result, and no string is hashed
+// twice. The hash decides where a SKU is looked for, never a result.
+func mergedQuantities(lines []Line) []int64 {
+	size := 1
+	for size < 2*len(lines) {
+		size <<= 1
+	}
+	buf := make([]int64, len(lines)+size)
+	// merged[i] is, after the first pass, the group's total for the first
+	// line of a SKU and −(1 + that line's index) for the others.
+	merged, slots := buf[:len(lines)], buf[len(lines):] // a slot holds 1 + a first line's index
+	for i := range lines {
+		sku := lines[i].SKU
+		h := uint64(14695981039346656037) // FNV-1a
+		for k := 0; k < len(sku); k++ {
+			h = (h ^ uint64(sku[k])) * 1099511628211
+		}
+		for k := h & uint64(size-1); ; k = (k + 1) & uint64(size-1) {
+			if slots[k] == 0 {
+				slots[k], merged[i] = int64(i+1), lines[i].Quantity
+				break
+			}
+			if f := slots[k] - 1; lines[f].SKU == sku {
+				merged[f] += lines[i].Quantity
+				merged[i] = -slots[k]
+				break
+			}
+		}
+	}
+	for i, m := range merged {
+		if m < 0 {
+			merged[i] = merged[-m-1]
+		}
+	}
+	return merged
 }
 
 // displayPrice splits a unit price into what a PricedLine shows: the price

@@ -144,10 +144,28 @@ func (c Context) Fingerprint() string {
 // Clone returns a deep copy, so that the caller may change the slices of
 // one without affecting the other.
 func (c Context) Clone() Context {
-	c.PriceLists = slices.Clone(c.PriceLists)
-	c.StockSources = slices.Clone(c.StockSources)
+	// The two lists of IDs share one array (each capped, so that appending
+	// to one never writes into the other): a context is cloned into every
+	// pricing's result.
+	if n := len(c.PriceLists) + len(c.StockSources); n > 0 {
+		ids := make([]string, 0, n)
+		ids = append(ids, c.PriceLists...)
+		ids = append(ids, c.StockSources...)
+		c.PriceLists, c.StockSources = cloned(c.PriceLists, ids[:len(c.PriceLists):len(c.PriceLists)]), cloned(c.StockSources, ids[len(c.PriceLists):])
+	} else {
+		c.PriceLists, c.StockSources = c.PriceLists[:0:0], c.StockSources[:0:0]
+	}
 	c.FulfilmentModes = slices.Clone(c.FulfilmentModes)
 	return c
+}
+
+// cloned returns the copy of s, or s when it is nil: a clone keeps a nil
+// list nil and an empty one empty, as slices.Clone does.
+func cloned(s, copied []string) []string {
+	if s == nil {
+		return nil
+	}
+	return copied
 }
 
 // SameChannel reports whether two contexts serve through the same channel

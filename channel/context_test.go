@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +90,30 @@ func TestFingerprint(t *testing.T) {
 	b = a.Clone()
 	b.PriceLists[0] = "mutated"
 	assert.Equal(t, "store-paris-01", a.PriceLists[0], "Clone is deep")
+}
+
+// Clone puts both lists of IDs in one array: appending to either list of
+// the clone must write into neither the other nor the original.
+func TestCloneListsAreIndependent(t *testing.T) {
+	a := storeContext()
+	b := a.Clone()
+	require.Equal(t, a, b)
+	b.PriceLists = append(b.PriceLists, "extra-list")
+	b.StockSources = append(b.StockSources, "extra-source")
+	b.StockSources[0] = "mutated"
+	assert.Equal(t, storeContext().PriceLists, a.PriceLists)
+	assert.Equal(t, storeContext().StockSources, a.StockSources)
+	assert.Equal(t, append(slices.Clone(a.PriceLists), "extra-list"), b.PriceLists)
+	assert.Equal(t, append([]string{"mutated"}, append(slices.Clone(a.StockSources[1:]), "extra-source")...), b.StockSources)
+
+	// Nil stays nil and empty stays empty, with or without the other list.
+	for _, tt := range []struct{ lists, sources []string }{{nil, nil}, {[]string{}, nil}, {nil, []string{}}, {[]string{"x"}, nil}, {nil, []string{"y"}}, {[]string{}, []string{"y"}}} {
+		c := Context{PriceLists: tt.lists, StockSources: tt.sources}.Clone()
+		assert.Equal(t, tt.lists == nil, c.PriceLists == nil, "%#v", tt)
+		assert.Equal(t, tt.sources == nil, c.StockSources == nil, "%#v", tt)
+		assert.Equal(t, len(tt.lists), len(c.PriceLists))
+		assert.Equal(t, len(tt.sources), len(c.StockSources))
+	}
 }
 
 func TestJSONRoundTrip(t *testing.T) {

@@ -115,10 +115,29 @@ type ZoneRates struct {
 // Zone returns the rates in force in zone at time at.
 func (t *TaxTable) Zone(zone string, at time.Time) ZoneRates {
 	z := ZoneRates{zone: zone, at: at}
-	for _, r := range t.rules {
-		if r.Zone == zone && (r.ValidFrom.IsZero() || !at.Before(r.ValidFrom)) && (r.ValidUntil.IsZero() || at.Before(r.ValidUntil)) {
-			z.cats = append(z.cats, r.Category)
-			z.rates = append(z.rates, r.Rate)
+	// The rules are sorted by zone: the zone's are a run, found by search.
+	lo, _ := slices.BinarySearchFunc(t.rules, zone, func(r TaxRule, zone string) int { return compareStrings(r.Zone, zone) })
+	hi := lo
+	for hi < len(t.rules) && t.rules[hi].Zone == zone {
+		hi++
+	}
+	rules := t.rules[lo:hi]
+	in := func(r *TaxRule) bool {
+		return (r.ValidFrom.IsZero() || !at.Before(r.ValidFrom)) && (r.ValidUntil.IsZero() || at.Before(r.ValidUntil))
+	}
+	n := 0 // counted first: arrays of the exact size, made once per basket
+	for i := range rules {
+		if in(&rules[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return z
+	}
+	z.cats, z.rates = make([]string, 0, n), make([]Rate, 0, n)
+	for i := range rules {
+		if r := &rules[i]; in(r) {
+			z.cats, z.rates = append(z.cats, r.Category), append(z.rates, r.Rate)
 		}
 	}
 	return z

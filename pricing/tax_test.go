@@ -178,3 +178,40 @@ func TestTaxPerUnitWithPrecisePrices(t *testing.T) {
 	_, err = ComputeTax([]TaxLine{{Key: "a", Amount: eur("1.00"), Quantity: 1, Rate: rate, Unit: MustParseUnitPrice("1", "USD")}}, TaxPolicy{})
 	assert.ErrorIs(t, err, ErrCurrencyMismatch)
 }
+
+// Zone resolves a zone's rates once per basket; each category's rate must
+// be the one TaxTable.Rate gives, rate changes on a date included, and a
+// category without a rate in the zone (or not yet, or no longer) must
+// fail as Rate does.
+func TestZoneRatesMatchTheTable(t *testing.T) {
+	t1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	t2 := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	table, err := NewTaxTable([]TaxRule{
+		{Zone: "FR", Category: "standard", Rate: MustPercent("20"), ValidUntil: t1},
+		{Zone: "FR", Category: "standard", Rate: MustPercent("21"), ValidFrom: t1},
+		{Zone: "FR", Category: "reduced", Rate: MustPercent("5.5")},
+		{Zone: "DE", Category: "standard", Rate: MustPercent("19")},
+		{Zone: "BE", Category: "food", Rate: MustPercent("6"), ValidFrom: t2},
+		{Zone: "AT", Category: "standard", Rate: MustPercent("20"), ValidUntil: t2},
+	})
+	require.NoError(t, err)
+	for _, zone := range []string{"AT", "BE", "DE", "FR", "ES", ""} {
+		for _, at := range []time.Time{t1.Add(-time.Hour), t1, t2.Add(-time.Nanosecond), t2, t2.Add(time.Hour)} {
+			rates := table.Zone(zone, at)
+			for _, cat := range []string{"standard", "reduced", "food", "none"} {
+				want, wantErr := table.Rate(zone, cat, at)
+				got, err := rates.Rate(cat)
+				if wantErr != nil {
+					assert.ErrorIs(t, err, ErrNoTaxRate, "%s %s %s", zone, cat, at)
+					assert.Equal(t, wantErr.Error(), err.Error())
+					continue
+				}
+				require.NoError(t, err, "%s %s %s", zone, cat, at)
+				assert.Equal(t, want, got, "%s %s %s", zone, cat, at)
+			}
+		}
+	}
+	got, err := table.Zone("FR", t1).Rate("standard")
+	require.NoError(t, err)
+	assert.Equal(t, MustPercent("21"), got, "the new rate from its first instant")
+}

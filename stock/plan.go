@@ -114,6 +114,7 @@ func groupOf(m channel.FulfilmentMode) modeGroup {
 type source struct {
 	loc   *Location
 	modes [groupCount]channel.FulfilmentMode
+	lead  [groupCount]time.Duration // the location's lead time for modes[g]
 }
 
 func newSource(loc *Location, ctx channel.Context) source {
@@ -142,12 +143,18 @@ func newSource(loc *Location, ctx channel.Context) source {
 			s.modes[g] = m
 		}
 	}
+	for g, m := range s.modes {
+		if m != 0 {
+			s.lead[g] = loc.LeadTimes[m]
+		}
+	}
 	return s
 }
 
 // cell is the remaining availability of one SKU at one source.
 type cell struct {
 	avail int64
+	left  int64 // avail, for the walk that counts allocations
 	level int32 // index of the Level in levels.sorted, -1 when unknown
 }
 
@@ -190,29 +197,54 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 	if err := validatePlanContext(ctx); err != nil {
 		return FulfilmentPlan{}, err
 	}
-	byID := make(map[string]*Location, len(locations))
+	// Locations are found by ID through an index sorted by ID (in input
+	// order among equal IDs), which also finds duplicates, with no map: a
+	// plan is made on every pricing and a context has a handful of them.
+	var locBuf [16]int32
+	byID := locBuf[:0]
+	if len(locations) > len(locBuf) {
+		byID = make([]int32, 0, len(locations))
+	}
+	var badLoc error
 	for i := range locations {
-		loc := &locations[i]
-		if err := loc.Validate(); err != nil {
+		if err := locations[i].Validate(); err != nil {
 			var ie *InputError
 			if errors.As(err, &ie) {
-				return FulfilmentPlan{}, invalid(fmt.Sprintf("locations[%d].%s", i, ie.Field), "%s", ie.Reason)
+				err = invalid(fmt.Sprintf("locations[%d].%s", i, ie.Field), "%s", ie.Reason)
 			}
-			return FulfilmentPlan{}, err
+			badLoc = err
+			break
 		}
-		if _, dup := byID[loc.ID]; dup {
-			return FulfilmentPlan{}, invalid(fmt.Sprintf("locations[%d].ID", i), "duplicate %q", loc.ID)
-		}
-		byID[loc.ID] = loc
+		byID = append(byID, int32(i))
 	}
-	sources := make([]source, len(ctx.StockSources))
+	slices.SortStableFunc(byID, func(a, b int32) int { return strings.Compare(locations[a].ID, locations[b].ID) })
+	// The first problem in input order wins: the earliest duplicate (the
+	// second of its ID) or, before it, the location that failed validation.
+	dup := -1
+	for k := 1; k < len(byID); k++ {
+		if i := int(byID[k]); locations[i].ID == locations[byID[k-1]].ID && (dup < 0 || i < dup) {
+			dup = i
+		}
+	}
+	if dup >= 0 {
+		return FulfilmentPlan{}, invalid(fmt.Sprintf("locations[%d].ID", dup), "duplicate %q", locations[dup].ID)
+	}
+	if badLoc != nil {
+		return FulfilmentPlan{}, badLoc
+	}
+	n := len(ctx.StockSources)
+	var srcBuf [8]source
+	sources := srcBuf[:0]
+	if n > len(srcBuf) {
+		sources = make([]source, 0, n)
+	}
 	var feasible [groupCount]bool
 	for i, id := range ctx.StockSources {
-		loc, ok := byID[id]
+		k, ok := slices.BinarySearchFunc(byID, id, func(x int32, id string) int { return strings.Compare(locations[x].ID, id) })
 		if !ok {
 			return FulfilmentPlan{}, invalid(fmt.Sprintf("ctx.StockSources[%d]", i), "no Location given for %q", id)
 		}
-		sources[i] = newSource(loc, ctx)
+		sources = append(sources, newSource(&locations[byID[k]], ctx))
 		for g, m := range sources[i].modes {
 			if m != 0 {
 				feasible[g] = true
@@ -220,75 +252,119 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 		}
 	}
 
-	lines := slices.Clone(demands)
 	for i, d := range demands {
 		if err := validateDemand(i, d); err != nil {
 			return FulfilmentPlan{}, err
 		}
 	}
-	slices.SortFunc(lines, func(a, b Demand) int { return cmp.Compare(a.LineID, b.LineID) })
+	lines := demands // read only; a basket gives them sorted already
+	byLineID := func(a, b Demand) int { return cmp.Compare(a.LineID, b.LineID) }
+	if !slices.IsSortedFunc(lines, byLineID) {
+		lines = slices.Clone(demands)
+		slices.SortFunc(lines, byLineID)
+	}
 	for i := 1; i < len(lines); i++ {
 		if lines[i].LineID == lines[i-1].LineID {
 			return FulfilmentPlan{}, invalid("demands", "duplicate LineID %q", lines[i].LineID)
 		}
 	}
 
-	// Number the SKUs; cells holds one cell per SKU and source: SKU k uses
-	// cells[k*len(sources) : (k+1)*len(sources)].
-	n := len(sources)
-	skuIndex := make(map[string]int, len(lines))
-	lineSKU := make([]int, len(lines))
-	var skus []string
+	// One row of cells per SKU that levels knows, one cell per source: row
+	// r uses cells[r*n : (r+1)*n]. Lines of the same SKU share its row, so
+	// they compete for the same units. A SKU is identified by where its
+	// levels start in levels.sorted, so grouping lines by SKU is a sort of
+	// integers, and one map lookup per line is the only hashing. A SKU that
+	// levels does not know has no row: nothing is available anywhere.
+	//
+	// scratch holds, per line, the sort key (SKU start << 32 | line) and
+	// then the line's row (-1: none), and the sources in location-ID order.
+	scratch := make([]int64, 2*len(lines)+n)
+	keys, rowOf, bySourceID := scratch[:0:len(lines)], scratch[len(lines):2*len(lines)], scratch[2*len(lines):]
 	for i, d := range lines {
-		k, ok := skuIndex[d.SKU]
-		if !ok {
-			k = len(skus)
-			skuIndex[d.SKU] = k
-			skus = append(skus, d.SKU)
+		lo, known := levels.ofSKU(d.SKU)
+		rowOf[i] = -1
+		if len(known) > 0 {
+			keys = append(keys, int64(lo)<<32|int64(i))
+			rowOf[i] = int64(lo + len(known)) // the end of its levels, until it gets its row
 		}
-		lineSKU[i] = k
 	}
-	bySourceID := make([]int, n) // source indexes in location-ID order
+	slices.Sort(keys)
+	rows := 0
+	for k := range keys {
+		if k == 0 || keys[k]>>32 != keys[k-1]>>32 {
+			rows++
+		}
+	}
 	for j := range bySourceID {
-		bySourceID[j] = j
+		bySourceID[j] = int64(j)
 	}
-	slices.SortFunc(bySourceID, func(a, b int) int { return strings.Compare(sources[a].loc.ID, sources[b].loc.ID) })
-	cells := make([]cell, len(skus)*n)
-	anyKnown := make([]bool, len(skus))
-	for k, sku := range skus {
-		row := cells[k*n : (k+1)*n]
+	slices.SortFunc(bySourceID, func(a, b int64) int { return strings.Compare(sources[a].loc.ID, sources[b].loc.ID) })
+	cells := make([]cell, rows*n)
+	rows, lastLo := 0, int64(-1)
+	for _, key := range keys {
+		lo, i := key>>32, key&(1<<32-1)
+		if lo == lastLo {
+			rowOf[i] = int64(rows - 1)
+			continue
+		}
+		hi := rowOf[i]
+		lastLo, rowOf[i] = lo, int64(rows)
+		row := cells[rows*n : (rows+1)*n]
+		rows++
 		for j := range row {
 			row[j].level = -1
 		}
 		// The SKU's levels and the sources, both sorted by location ID, are
 		// matched by a merge walk: linear, no search per pair.
-		lo, known := levels.ofSKU(sku) // one map lookup per SKU
-		for i, j := 0, 0; i < len(known) && j < len(bySourceID); {
-			switch c := strings.Compare(known[i].LocationID, sources[bySourceID[j]].loc.ID); {
+		known := levels.sorted[lo:hi]
+		for a, j := 0, 0; a < len(known) && j < len(bySourceID); {
+			src := bySourceID[j]
+			switch c := strings.Compare(known[a].LocationID, sources[src].loc.ID); {
 			case c < 0:
-				i++
+				a++
 			case c > 0:
 				j++
 			default:
-				row[bySourceID[j]] = cell{avail: known[i].Available(), level: int32(lo + i)}
-				anyKnown[k] = true
-				i, j = i+1, j+1
+				avail := known[a].Available()
+				row[src] = cell{avail: avail, left: avail, level: int32(lo) + int32(a)}
+				a, j = a+1, j+1
 			}
 		}
 	}
+	var none [0]cell // the row of an unknown SKU: no source has any
 
-	out := make([]LinePlan, len(lines))
-	ends := make([]int, len(lines))
-	allocs := make([]Allocation, 0, len(lines))
+	// Two walks over the lines: the first counts the allocations (on the
+	// cells' copies in left), so that the second writes them into one
+	// array of the exact size, which the lines' plans share.
+	count := 0
 	for i, d := range lines {
-		k := lineSKU[i]
-		st, known := cells[k*n:(k+1)*n], anyKnown[k]
-		g := anyGroup
-		if d.Preferred != 0 && feasible[groupOf(d.Preferred)] {
-			g = groupOf(d.Preferred)
+		if rowOf[i] < 0 {
+			continue
 		}
-		need := d.Quantity
-		for j := range sources {
+		st, g := cells[rowOf[i]*int64(n):(rowOf[i]+1)*int64(n)], groupFor(d.Preferred, &feasible)
+		for j, need := 0, d.Quantity; j < n && need > 0; j++ {
+			if sources[j].modes[g] == 0 || st[j].left == 0 {
+				continue
+			}
+			take := min(need, st[j].left)
+			st[j].left -= take
+			need -= take
+			count++
+		}
+	}
+	out := make([]LinePlan, len(lines))
+	allocs := make([]Allocation, 0, count)
+	for i, d := range lines {
+		st, known := none[:], false
+		if r := rowOf[i]; r >= 0 {
+			st = cells[r*int64(n) : (r+1)*int64(n)]
+			for j := range st {
+				known = known || st[j].level >= 0
+			}
+		}
+		g := groupFor(d.Preferred, &feasible)
+		need, first := d.Quantity, len(allocs)
+		for j := range st {
 			if need == 0 {
 				break
 			}
@@ -299,13 +375,14 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 			take := min(need, st[j].avail)
 			st[j].avail -= take
 			need -= take
-			loc := sources[j].loc
-			allocs = append(allocs, Allocation{LocationID: loc.ID, Mode: m, Quantity: take, LeadTime: loc.LeadTimes[m]})
+			allocs = append(allocs, Allocation{LocationID: sources[j].loc.ID, Mode: m, Quantity: take, LeadTime: sources[j].lead[g]})
 		}
-		ends[i] = len(allocs)
 		lp := LinePlan{LineID: d.LineID, SKU: d.SKU, Quantity: d.Quantity, Short: need, Unknown: !known}
+		if len(allocs) > first {
+			lp.Allocations = allocs[first:len(allocs):len(allocs)]
+		}
 		if need > 0 {
-			for j := range sources {
+			for j := range st {
 				if st[j].level < 0 || sources[j].modes[g] == 0 {
 					continue
 				}
@@ -320,14 +397,16 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 		}
 		out[i] = lp
 	}
-	start := 0
-	for i, end := range ends {
-		if end > start {
-			out[i].Allocations = allocs[start:end:end]
-		}
-		start = end
-	}
 	return FulfilmentPlan{Lines: out}, nil
+}
+
+// groupFor is the mode group a line is sourced in: its preference's when
+// some source offers a mode of it, else any.
+func groupFor(preferred channel.FulfilmentMode, feasible *[groupCount]bool) modeGroup {
+	if preferred != 0 && feasible[groupOf(preferred)] {
+		return groupOf(preferred)
+	}
+	return anyGroup
 }
 
 func validateDemand(i int, d Demand) error {
