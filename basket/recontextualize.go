@@ -95,6 +95,11 @@ type Options struct {
 	// EUR cost 0.04 half-even, not 3 × 0.01), and the amount of a measured
 	// line (0.347 kg at 24.90 EUR per kg: 8.6403, 8.64 half-even).
 	Rounding pricing.RoundingMode `json:"rounding"`
+	// NearestMisses is how many unmet basket-wide thresholds per lane and
+	// measure the result explains, the nearest first; 0 means
+	// [promotion.DefaultNearestMisses], a negative number none. The others
+	// are counted in [Result.OmittedPromotions].
+	NearestMisses int `json:"nearest_misses,omitempty"`
 }
 
 // Recontextualize prices basket b in the target context from the snapshot.
@@ -265,7 +270,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	wallet := promotion.Wallet{Coupons: slices.Clone(b.Wallet.Coupons), LoyaltyTier: loyaltyTier(b, snap.Loyalty)}
 	var eval promotion.Evaluation
 	// The engine rounds a precise line's subtotal as step 1 did.
-	popts := promotion.Options{Rounding: opts.Rounding}
+	popts := promotion.Options{Rounding: opts.Rounding, NearestMisses: opts.NearestMisses}
 	if snap.Promotions != nil {
 		if eval, err = snap.Promotions.EvaluateWith(promoLines, fees, target, wallet, popts); err != nil {
 			return nil, err
@@ -279,7 +284,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 			return nil, err
 		}
 	}
-	r.Promotions, r.Coupons = eval.Explanations, eval.Coupons
+	r.Promotions, r.OmittedPromotions, r.Coupons = eval.Explanations, eval.Omitted, eval.Coupons
 	// 3½. Associates' override discounts, on what lines cost after promotions.
 	if err := ovs.discount(r, &eval, opts.Rounding); err != nil {
 		return nil, err

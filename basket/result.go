@@ -36,7 +36,13 @@ type Result struct {
 	Complete   bool                    `json:"complete"`
 	Plan       stock.FulfilmentPlan    `json:"plan"`
 	Promotions []promotion.Explanation `json:"promotions,omitempty"`
-	Coupons    []promotion.CouponState `json:"coupons,omitempty"`
+	// OmittedPromotions counts the basket-wide threshold promotions in
+	// this context that the basket misses and that Promotions does not
+	// explain: only the nearest few misses are ("spend 12.00 more"), so
+	// that a retailer's thousands of spend thresholds do not make every
+	// result list them ([promotion.Evaluation.Omitted], [Options.NearestMisses]).
+	OmittedPromotions int                     `json:"omitted_promotions,omitempty"`
+	Coupons           []promotion.CouponState `json:"coupons,omitempty"`
 	// HoldsAtRisk are the basket's stock holds that on-hand no longer
 	// covers (shrinkage, a recount): holds are served oldest first, so the
 	// units of these went to older holds. Oldest first.
