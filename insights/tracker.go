@@ -24,15 +24,28 @@ type Feed interface {
 	Read(ctx context.Context, after int64, limit int) ([]Positioned, error)
 }
 
-// FeedFunc adapts a function to [Feed]. Over a PostgreSQL store:
+// FeedFunc adapts a function to [Feed]. Over a PostgreSQL store, whose
+// outbox places events by a postgres.Cursor, the function numbers the
+// events it hands over and keeps the cursor of the last one (a [Tracker]
+// reads on from the last position it was given, one call at a time):
 //
+//	var cursor postgres.Cursor // of the last event handed over
+//	var count int64            // events handed over
 //	feed := insights.FeedFunc(func(ctx context.Context, after int64, limit int) ([]insights.Positioned, error) {
-//		batch, err := store.ReadOutbox(ctx, after, limit)
+//		if after != count {
+//			return nil, fmt.Errorf("feed: read after %d, but %d was handed over last", after, count)
+//		}
+//		batch, err := store.ReadOutbox(ctx, cursor, limit)
+//		if err != nil {
+//			return nil, err
+//		}
 //		out := make([]insights.Positioned, len(batch))
 //		for i, e := range batch {
-//			out[i] = insights.Positioned{Position: e.Position, Event: e.Event}
+//			count++
+//			out[i] = insights.Positioned{Position: count, Event: e.Event}
+//			cursor = e.Cursor
 //		}
-//		return out, err
+//		return out, nil
 //	})
 type FeedFunc func(ctx context.Context, after int64, limit int) ([]Positioned, error)
 

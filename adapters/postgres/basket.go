@@ -15,14 +15,21 @@ import (
 	"github.com/omnibasket/omnibasket/basket"
 )
 
-// OutboxEvent is a basket event with its position in the outbox.
+// OutboxEvent is a basket event with its place in the outbox.
 type OutboxEvent struct {
-	// Position orders every event of the store in commit order; positions
-	// increase but are not contiguous.
-	Position int64
+	// Cursor is the event's place: the outbox is read in cursor order,
+	// and a consumer goes on from the cursor of the last event it handled.
+	Cursor Cursor
 	// Event is the basket event as [Store.Events] returns it.
 	Event basket.Event
 }
+
+// errTxOrder is a compare-and-swap refused because the basket's last
+// write came from a later transaction than the writer's: the writer took
+// its transaction ID before that one committed. Its events would come
+// before that write's in the outbox, so the transaction is run again, with
+// a new, larger ID (see [Store.ReadOutbox]).
+var errTxOrder = errors.New("postgres: the basket was written by a later transaction")
 
 // encodedWrite is one basket of a Write, ready for the database.
 type encodedWrite struct {
@@ -76,9 +83,10 @@ func (c *eventColumns) add(e basket.Event) error {
 // is returned as the ledger's typed error); numbers and stores
 // w.Documents under a lock on each series, taken this late so that
 // writers of one series wait for each other only for the end of their
-// transactions; and appends the events under the outbox lock (see
-// [Store.ReadOutbox]). Any refusal rolls the whole transaction back,
-// stock and numbers included; the numbers are written back into
+// transactions; and appends the events, which the outbox delivers once the
+// transaction has ended (see [Store.ReadOutbox]): no lock is shared by the
+// writers of different baskets. Any refusal rolls the whole transaction
+// back, stock and numbers included; the numbers are written back into
 // w.Documents once the transaction has committed.
 func (s *Store) Save(ctx context.Context, w basket.Write) error {
 	if err := ctx.Err(); err != nil {
@@ -147,14 +155,14 @@ func (s *Store) Save(ctx context.Context, w basket.Write) error {
 				return err
 			}
 		}
-		// The outbox lock is taken last, once every row lock is held, and
-		// kept until commit: positions are drawn and become visible in the
-		// same order, and the lock is held only for the insert and commit.
-		b := &pgx.Batch{}
-		b.Queue(s.q.advisoryLock, s.outboxKey)
-		b.Queue(s.q.insertEvents, events.basketIDs, events.seqs, events.types, events.ats, events.nanos,
+		if len(events.seqs) == 1 {
+			_, err := tx.Exec(ctx, s.q.insertEvent, events.basketIDs[0], events.seqs[0], events.types[0], events.ats[0], events.nanos[0],
+				events.channels[0], events.locations[0], events.actors[0], events.data[0])
+			return err
+		}
+		_, err := tx.Exec(ctx, s.q.insertEvents, events.basketIDs, events.seqs, events.types, events.ats, events.nanos,
 			events.channels, events.locations, events.actors, events.data)
-		return tx.SendBatch(ctx, b).Close()
+		return err
 	})
 	if err != nil {
 		return wrap(ctx, "save basket "+w.Basket.ID.String(), basket.ErrInvalid, err)
@@ -186,11 +194,14 @@ func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error
 		return nil
 	}
 	var current int64
-	switch err := tx.QueryRow(ctx, s.q.basketVersion, b.ID).Scan(&current); {
+	var inOrder bool
+	switch err := tx.QueryRow(ctx, s.q.basketVersion, b.ID).Scan(&current, &inOrder); {
 	case errors.Is(err, pgx.ErrNoRows):
 		return basket.NotFound(b.ID)
 	case err != nil:
 		return err
+	case current == x.w.ExpectedVersion && !inOrder:
+		return errTxOrder
 	}
 	return &basket.VersionConflictError{ID: b.ID, Expected: x.w.ExpectedVersion, Current: current}
 }
@@ -427,62 +438,78 @@ func (s *Store) HistoryAt(ctx context.Context, id uuid.UUID, version int64) (*ba
 	return checkpoint, events, nil
 }
 
-// ReadOutbox returns up to limit events with a position above after, in
-// position order: the transactional outbox of every basket change. A
-// consumer keeps the position of the last event it has processed and
-// passes it as after on its next call (0 to start from the beginning):
+// ReadOutbox returns up to limit events after the cursor after, in
+// cursor order: the transactional outbox of every basket change. A
+// consumer keeps the cursor of the last event it has processed and passes
+// it as after on its next call (the zero Cursor to start from the
+// beginning):
 //
 //	for {
 //		batch, err := store.ReadOutbox(ctx, cursor, 100)
-//		// publish batch, then persist cursor = batch[len(batch)-1].Position
+//		// publish batch, then persist cursor = batch[len(batch)-1].Cursor
 //	}
 //
-// Positions are drawn from a sequence, and a sequence alone does not give
-// commit order: a transaction may draw position 7, commit after another
-// that drew 8, and a reader that saw 8 first would skip 7 for good. Save
-// prevents that by taking a transaction-scoped advisory lock (one per
-// schema) right before inserting its events and holding it to commit, so
-// that event-writing transactions draw positions and commit one at a time,
-// and an event becomes visible only after every event of a lower position
-// that will ever commit. The cost is that the insert-and-commit step of
-// Save is serialized per schema (see the package benchmarks); everything
-// before it (reads, row locks, conflict checks) runs concurrently.
-// Positions have gaps (rolled-back transactions); the order is the
-// commit order of the saves, and within a save the order of its events.
-// Delivery is at least once if the consumer persists its cursor after
-// publishing.
-func (s *Store) ReadOutbox(ctx context.Context, after int64, limit int) ([]OutboxEvent, error) {
+// Every event that commits is read exactly once by such a loop, and the
+// events of a basket in their order (Seq), without a lock shared by the
+// writers. An event carries the ID of the transaction that wrote it, and
+// ReadOutbox returns only events of transactions below the horizon of its
+// snapshot (pg_snapshot_xmin: every transaction below it has ended,
+// committed or rolled back), in (transaction, position) order. No
+// transaction can commit below the horizon later, so nothing can appear
+// behind a consumer's cursor. A basket accepts a write only from a
+// transaction later than its last writer's (otherwise Save runs the
+// transaction again, with a new ID), so the order of a basket's events is
+// the order of their transactions. The order of events of different
+// baskets is the order in which their transactions began to write, not
+// the one in which they committed.
+//
+// The cost moves from writers to readers' latency: an event is delivered
+// once every transaction that began writing before it has ended, in any
+// schema or database of the server. A long write transaction (a bulk
+// import, a session left idle in transaction: set
+// idle_in_transaction_session_timeout) holds every event written after it
+// back until it ends; nothing is lost or reordered. For the same reason
+// an event saved a moment ago may not be returned yet: a consumer polls
+// (see [Store.Follow]) rather than expecting its own writes. Within a
+// save the order is that of its events; positions have gaps (rolled-back
+// transactions). Delivery is at least once if the consumer persists its
+// cursor after publishing.
+func (s *Store) ReadOutbox(ctx context.Context, after Cursor, limit int) ([]OutboxEvent, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if limit <= 0 {
 		return nil, &basket.InputError{Field: "limit", Reason: fmt.Sprintf("must be positive, got %d", limit)}
 	}
+	if err := validCursor("after", after); err != nil {
+		return nil, err
+	}
 	var out []OutboxEvent
 	err := s.retry(ctx, func(ctx context.Context) error {
 		out = out[:0]
-		rows, err := s.pool.Query(ctx, s.q.readOutbox, after, limit)
+		rows, err := s.pool.Query(ctx, s.q.readOutbox, after.Tx, after.Position, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				pos, seq         int64
+				c                Cursor
+				seq              int64
 				id               uuid.UUID
 				typ, ch, loc     string
 				at               time.Time
 				nano             int32
 				actor, eventData []byte
 			)
-			if err := rows.Scan(&pos, &id, &seq, &typ, &at, &nano, &ch, &loc, &actor, &eventData); err != nil {
+			if err := rows.Scan(&c.Tx, &c.Position, &id, &seq, &typ, &at, &nano, &ch, &loc, &actor, &eventData); err != nil {
 				return err
 			}
 			e, err := decodeEvent(id, seq, typ, at, nano, ch, loc, actor, eventData)
 			if err != nil {
 				return err
 			}
-			out = append(out, OutboxEvent{Position: pos, Event: e})
+			out = append(out, OutboxEvent{Cursor: c, Event: e})
 		}
 		return rows.Err()
 	})

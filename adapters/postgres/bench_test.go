@@ -49,8 +49,8 @@ func runWorkers(b *testing.B, workers int, unit string, op func(worker int, n in
 }
 
 // BenchmarkBasketUpdate measures read → command → compare-and-swap Save
-// (with its event, through the outbox lock), retried on a version
-// conflict, by 1, 4 and 16 workers on a basket each or on one hot basket.
+// (with its event), retried on a version conflict, by 1, 4 and 16 workers
+// on a basket each or on one hot basket.
 func BenchmarkBasketUpdate(b *testing.B) {
 	for _, hot := range []bool{false, true} {
 		for _, workers := range []int{1, 4, 16} {

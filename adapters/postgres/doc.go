@@ -31,7 +31,9 @@
 // and safe when several instances call it at once. All tables live in one
 // schema, [Options.Schema] ("omnibasket" by default), always quoted, so
 // that tenants or tests can each have their own. The role needs the usual
-// DML rights on that schema, plus CREATE for Migrate.
+// DML rights on that schema, plus CREATE for Migrate. The server must be
+// PostgreSQL 13 or later: the outbox orders events by 64-bit transaction
+// IDs (xid8, pg_current_xact_id).
 //
 // # Concurrency guarantees
 //
@@ -47,8 +49,11 @@
 //     with the current version. Baskets are locked in ID order. An
 //     idempotency key is a primary key: of concurrent writes with the same
 //     key, one commits and the others get [basket.ErrIdempotencyKeyUsed].
-//   - The outbox is read by position in commit order, without gaps that
-//     fill in later (see [Store.ReadOutbox] for how, and what it costs).
+//   - The outbox delivers every committed event exactly once to a consumer
+//     that goes on from its [Cursor], each basket's events in order,
+//     without a lock shared by writers: an event is delivered once every
+//     transaction older than its own has ended (see [Store.ReadOutbox] for
+//     how, and what it costs).
 //   - Reservations never oversell: each basket's calls are serialized by an
 //     advisory lock on the basket, and the stock rows involved are locked
 //     in (SKU, location) order before availability is read, so competing

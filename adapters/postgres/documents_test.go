@@ -158,7 +158,7 @@ func TestDocumentNumberingRaceAcrossInstances(t *testing.T) {
 func TestFaultKilledSaveWithStockAndDocuments(t *testing.T) {
 	sharedPool(t)
 	t.Parallel()
-	for _, how := range []string{"BeforeCommit", "WaitingForSeriesLock", "WaitingForOutboxLock"} {
+	for _, how := range []string{"BeforeCommit", "WaitingForSeriesLock", "WaitingForEventInsert"} {
 		t.Run(how, func(t *testing.T) {
 			clk := clock.NewFake(stocktest.Epoch)
 			s := newTestStore(t, clk)
@@ -192,10 +192,10 @@ func TestFaultKilledSaveWithStockAndDocuments(t *testing.T) {
 				killBeforeCommit(t, s, "save")
 				err = s.Save(ctx, w)
 				s.beforeCommit = nil
-			case "WaitingForSeriesLock", "WaitingForOutboxLock":
+			case "WaitingForSeriesLock", "WaitingForEventInsert":
 				lock, args := "SELECT FROM "+s.ident+".document_series WHERE series = 'INV' FOR UPDATE", []any(nil)
-				if how == "WaitingForOutboxLock" {
-					lock, args = "SELECT pg_advisory_xact_lock($1)", []any{s.outboxKey}
+				if how == "WaitingForEventInsert" {
+					lock, args = holdEventSQL(s), []any{a.ID, int64(2)}
 				}
 				holder, release := holdLock(t, s.pool, lock, args...)
 				errc := make(chan error, 1)

@@ -58,13 +58,13 @@ func Example() {
 	}
 
 	// A publisher follows the outbox with a cursor it persists.
-	var cursor int64
+	var cursor postgres.Cursor // kept as cursor.String(), read back with postgres.ParseCursor
 	events, err := store.ReadOutbox(ctx, cursor, 100)
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, e := range events {
-		fmt.Println(e.Position, e.Event.Type, e.Event.BasketID)
-		cursor = e.Position
+		fmt.Println(e.Cursor, e.Event.Type, e.Event.BasketID)
+		cursor = e.Cursor
 	}
 }

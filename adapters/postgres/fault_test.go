@@ -80,10 +80,18 @@ func holdLock(t *testing.T, pool *pgxpool.Pool, lockSQL string, args ...any) (ui
 	return pid, func() { _ = tx.Rollback(ctx) }
 }
 
+// holdEventSQL inserts, in the holder's open transaction, the event row
+// (basket $1, seq $2) that a save is about to insert: the save then waits
+// on its last statement, the insert of its events, until the holder ends.
+func holdEventSQL(s *Store) string {
+	return "INSERT INTO " + s.ident + `.basket_events (basket_id, seq, type, at, channel_id, actor, data)
+		VALUES ($1, $2, 'held', now(), 'test', '{}', 'null')`
+}
+
 func TestFaultKilledSave(t *testing.T) {
 	sharedPool(t)
 	t.Parallel()
-	for _, how := range []string{"BeforeCommit", "WaitingForOutboxLock"} {
+	for _, how := range []string{"BeforeCommit", "WaitingForEventInsert"} {
 		t.Run(how, func(t *testing.T) {
 			s := newTestStore(t, nil)
 			ctx := context.Background()
@@ -105,10 +113,11 @@ func TestFaultKilledSave(t *testing.T) {
 				killBeforeCommit(t, s, "save")
 				err = s.Save(ctx, w)
 				s.beforeCommit = nil
-			case "WaitingForOutboxLock":
+			case "WaitingForEventInsert":
 				// The writer has updated both baskets and inserted the
-				// idempotency record when it waits for the outbox lock.
-				holder, release := holdLock(t, s.pool, "SELECT pg_advisory_xact_lock($1)", s.outboxKey)
+				// idempotency record and the checkpoint when it waits to
+				// insert its events.
+				holder, release := holdLock(t, s.pool, holdEventSQL(s), a.ID, int64(2))
 				errc := make(chan error, 1)
 				go func() { errc <- s.Save(ctx, w) }()
 				terminate(t, s.pool, blockedBy(t, s.pool, holder))
@@ -132,9 +141,7 @@ func TestFaultKilledSave(t *testing.T) {
 			assert.ErrorIs(t, err, basket.ErrNotFound)
 			_, _, err = s.HistoryAt(ctx, a.ID, 2)
 			assert.ErrorIs(t, err, basket.ErrInvalid, "version 2 and its checkpoint were never written")
-			out, err := s.ReadOutbox(ctx, 0, 100)
-			require.NoError(t, err)
-			assert.Len(t, out, 2, "only the creations are in the outbox")
+			readOutbox(t, s, 2) // only the creations are in the outbox
 			checkInvariants(t, s)
 
 			// Nothing is left locked: the same write now succeeds.

@@ -34,7 +34,7 @@ type follower struct {
 	cancel  context.CancelFunc
 }
 
-func follow(s *Store, after int64, every time.Duration) *follower {
+func follow(s *Store, after Cursor, every time.Duration) *follower {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &follower{done: make(chan error, 1), cancel: cancel}
 	go func() {
@@ -76,7 +76,7 @@ func TestFollowHandsOverEveryCommittedEventInOrder(t *testing.T) {
 	s := newTestStore(t, nil)
 	t.Parallel()
 	ctx := context.Background()
-	f := follow(s, 0, 5*time.Millisecond)
+	f := follow(s, Cursor{}, 5*time.Millisecond)
 
 	const writers, perWriter = 6, 10
 	var wg sync.WaitGroup
@@ -102,9 +102,9 @@ func TestFollowHandsOverEveryCommittedEventInOrder(t *testing.T) {
 
 	all := f.events()
 	assert.Len(t, all, want, "nothing handed over twice")
-	stored, err := s.ReadOutbox(ctx, 0, 1000)
+	stored, err := s.ReadOutbox(ctx, Cursor{}, 1000)
 	require.NoError(t, err)
-	assert.Equal(t, stored, all, "the outbox as it is, in position order")
+	assert.Equal(t, stored, all, "the outbox as it is, in cursor order")
 	for _, b := range f.batches {
 		assert.NotEmpty(t, b, "no empty batch")
 	}
@@ -124,8 +124,9 @@ func TestFollowDrainsABacklogWithoutWaiting(t *testing.T) {
 	}
 	w.Basket = b.Clone()
 	require.NoError(t, s.Save(ctx, w))
+	readOutbox(t, s, len(w.Events)) // delivered once older transactions of parallel tests end
 
-	f := follow(s, 0, time.Hour) // waiting even once would stall the test
+	f := follow(s, Cursor{}, time.Hour) // waiting even once would stall the test
 	require.Eventually(t, func() bool { return len(f.events()) == len(w.Events) }, 10*time.Second, 5*time.Millisecond)
 	require.ErrorIs(t, f.stop(t), context.Canceled)
 	require.Len(t, f.batches, 2)
@@ -140,15 +141,15 @@ func TestFollowStopsOnItsCallersError(t *testing.T) {
 	require.NoError(t, s.Save(ctx, w))
 	boom := errors.New("relay down")
 	calls := 0
-	err := s.Follow(ctx, 0, time.Millisecond, func([]OutboxEvent) error { calls++; return boom })
+	err := s.Follow(ctx, Cursor{}, time.Millisecond, func([]OutboxEvent) error { calls++; return boom })
 	assert.ErrorIs(t, err, boom)
 	assert.Equal(t, 1, calls)
 
-	assert.ErrorIs(t, s.Follow(ctx, 0, 0, nil), basket.ErrInvalid)
-	assert.ErrorIs(t, s.Follow(ctx, -1, time.Second, nil), basket.ErrInvalid)
+	assert.ErrorIs(t, s.Follow(ctx, Cursor{}, 0, nil), basket.ErrInvalid)
+	assert.ErrorIs(t, s.Follow(ctx, Cursor{Position: -1}, time.Second, nil), basket.ErrInvalid)
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
-	assert.ErrorIs(t, s.Follow(canceled, 0, time.Second, func([]OutboxEvent) error { return nil }), context.Canceled)
+	assert.ErrorIs(t, s.Follow(canceled, Cursor{}, time.Second, func([]OutboxEvent) error { return nil }), context.Canceled)
 }
 
 // Following from the head hands over what commits afterwards, and
@@ -164,12 +165,10 @@ func TestOutboxHead(t *testing.T) {
 	b, w := baskettest.NewBasket(t, "c-head")
 	require.NoError(t, s.Save(ctx, w))
 	require.NoError(t, s.Save(ctx, addCoupon(t, b, "BEFORE", time.Now())))
-	stored, err := s.ReadOutbox(ctx, 0, 10)
-	require.NoError(t, err)
-	require.Len(t, stored, 2)
+	stored := readOutbox(t, s, 2)
 	head, err = s.OutboxHead(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, stored[1].Position, head)
+	assert.Equal(t, stored[1].Cursor, head)
 
 	f := follow(s, head, 5*time.Millisecond)
 	require.NoError(t, s.Save(ctx, addCoupon(t, b, "AFTER", time.Now())))
@@ -315,4 +314,21 @@ func readSSE(r io.Reader, out chan<- sseMessage) {
 			m.Data += value
 		}
 	}
+}
+
+// readOutbox reads the outbox from its beginning until it holds want
+// events (an event is delivered once every older transaction of the
+// server has ended, and tests running in parallel hold some open), and
+// fails t if it holds more.
+func readOutbox(t *testing.T, s *Store, want int) []OutboxEvent {
+	t.Helper()
+	var got []OutboxEvent
+	require.Eventually(t, func() bool {
+		var err error
+		got, err = s.ReadOutbox(context.Background(), Cursor{}, want+1)
+		require.NoError(t, err)
+		return len(got) >= want
+	}, 10*time.Second, 5*time.Millisecond, "the outbox never held %d events", want)
+	require.Len(t, got, want)
+	return got
 }

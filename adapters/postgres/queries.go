@@ -7,7 +7,7 @@ import "strings"
 type queries struct {
 	// baskets
 	createBasket, updateBasket, basketVersion, insertIdempotency, advisoryLock,
-	insertEvents, getBasket, events, findByOwner, arrivals, idempotency, readOutbox,
+	insertEvents, insertEvent, getBasket, events, findByOwner, arrivals, idempotency, readOutbox, outboxHead,
 	insertCheckpoint, checkpointAt, eventsBetween string
 	// stock
 	keyRecord, reservationsAt, lockLevels, lockHeldLevels, lockExpiredLevels, availability,
@@ -41,13 +41,16 @@ func newQueries(schema string) queries {
 	return queries{
 		createBasket: q(`INSERT INTO {s}.baskets (id, version, customer_id, status, created_at, updated_at, snapshot, arrival_location, arrival_at_ns, updated_at_ns)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`),
+		// updateBasket is the compare-and-swap of a basket, accepted only
+		// from a transaction later than the basket's last writer, so that
+		// the basket's events are in order in the outbox (see 0008).
 		updateBasket: q(`UPDATE {s}.baskets SET version = $3, customer_id = $4, status = $5, updated_at = $6, snapshot = $7,
 				owner_seq = CASE WHEN customer_id IS DISTINCT FROM $4 THEN nextval($8::regclass) ELSE owner_seq END,
-				arrival_location = $9, arrival_at_ns = $10, updated_at_ns = $11
-			WHERE id = $1 AND version = $2`),
+				arrival_location = $9, arrival_at_ns = $10, updated_at_ns = $11, last_tx = pg_current_xact_id()
+			WHERE id = $1 AND version = $2 AND last_tx < pg_current_xact_id()`),
 		arrivals: q(`SELECT id FROM {s}.baskets WHERE arrival_location = $1 AND arrival_at_ns >= $2
 			ORDER BY arrival_at_ns DESC, id`),
-		basketVersion: q(`SELECT version FROM {s}.baskets WHERE id = $1`),
+		basketVersion: q(`SELECT version, last_tx < pg_current_xact_id() FROM {s}.baskets WHERE id = $1`),
 		insertIdempotency: q(`INSERT INTO {s}.basket_idempotency (actor_kind, actor_id, scope, key, digest, basket_id, version, recorded_at_ns)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`),
 		insertCheckpoint: q(`INSERT INTO {s}.basket_checkpoints (basket_id, version, snapshot) VALUES ($1, $2, $3)`),
@@ -60,6 +63,10 @@ func newQueries(schema string) queries {
 		advisoryLock: `SELECT pg_advisory_xact_lock($1)`,
 		insertEvents: q(`INSERT INTO {s}.basket_events (basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data)
 			SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::integer[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[])`),
+		// insertEvent is insertEvents for the usual write of one event,
+		// without building and unpacking nine arrays.
+		insertEvent: q(`INSERT INTO {s}.basket_events (basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb)`),
 		getBasket: q(`SELECT snapshot FROM {s}.baskets WHERE id = $1`),
 		events: q(`SELECT e.seq, e.type, e.at, e.at_nanos, e.channel_id, e.location_id, e.actor, e.data
 			FROM {s}.baskets b LEFT JOIN {s}.basket_events e ON e.basket_id = b.id AND e.seq > $2
@@ -67,8 +74,16 @@ func newQueries(schema string) queries {
 		findByOwner: q(`SELECT id FROM {s}.baskets WHERE customer_id = $1 ORDER BY owner_seq`),
 		idempotency: q(`SELECT digest, basket_id, version, recorded_at_ns FROM {s}.basket_idempotency
 			WHERE actor_kind = $1 AND actor_id = $2 AND scope = $3 AND key = $4`),
-		readOutbox: q(`SELECT position, basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data
-			FROM {s}.basket_events WHERE position > $1 ORDER BY position LIMIT $2`),
+		// readOutbox and outboxHead see only the events of transactions
+		// below the horizon of the statement's snapshot: those have all
+		// ended, committed or not, for good (see 0008).
+		readOutbox: q(`SELECT tx, position, basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data
+			FROM {s}.basket_events
+			WHERE (tx, position) > ($1::xid8, $2::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+			ORDER BY tx, position LIMIT $3`),
+		outboxHead: q(`SELECT tx, position FROM {s}.basket_events
+			WHERE tx < pg_snapshot_xmin(pg_current_snapshot())
+			ORDER BY tx DESC, position DESC LIMIT 1`),
 
 		keyRecord: q(`SELECT digest, recorded_at_ns, location_id, expires_at_ns, skus, quantities, held_since_ns
 			FROM {s}.stock_request_keys WHERE basket_id = $1 AND request_key = $2`),

@@ -45,8 +45,9 @@ type Options struct {
 	// as a parameter: SQL now() is never used for these decisions.
 	Clock clock.Clock
 	// MaxRetries bounds how many times a transaction aborted by a
-	// serialization failure (SQLSTATE 40001) or a deadlock (40P01) is run
-	// again, with exponential backoff and jitter. 0 means
+	// serialization failure (SQLSTATE 40001) or a deadlock (40P01), or a
+	// save refused for the order of the outbox (see [Store.ReadOutbox]),
+	// is run again, with exponential backoff and jitter. 0 means
 	// [DefaultMaxRetries]; a negative value disables retries.
 	MaxRetries int
 	// Jitter returns a random duration in [0, n) for the backoff; nil
@@ -60,17 +61,16 @@ type Options struct {
 // event outbox ([Store.ReadOutbox]). It is safe for concurrent use by any
 // number of goroutines and processes sharing the database.
 type Store struct {
-	pool      *pgxpool.Pool
-	ownsPool  bool
-	schema    string // as given
-	ident     string // quoted
-	clock     clock.Clock
-	retries   int
-	jitter    func(time.Duration) time.Duration
-	q         queries
-	dq        documentQueries
-	outboxKey int64
-	lockSalt  string
+	pool     *pgxpool.Pool
+	ownsPool bool
+	schema   string // as given
+	ident    string // quoted
+	clock    clock.Clock
+	retries  int
+	jitter   func(time.Duration) time.Duration
+	q        queries
+	dq       documentQueries
+	lockSalt string
 
 	// beforeCommit, when set (by this package's tests only), runs after a
 	// transaction's writes and before its commit.
@@ -131,16 +131,15 @@ func New(pool *pgxpool.Pool, opts Options) *Store {
 	}
 	ident := pgx.Identifier{opts.Schema}.Sanitize()
 	return &Store{
-		pool:      pool,
-		schema:    opts.Schema,
-		ident:     ident,
-		clock:     opts.Clock,
-		retries:   opts.MaxRetries,
-		jitter:    opts.Jitter,
-		q:         newQueries(ident),
-		dq:        newDocumentQueries(ident),
-		outboxKey: lockKey("outbox", opts.Schema, ""),
-		lockSalt:  opts.Schema,
+		pool:     pool,
+		schema:   opts.Schema,
+		ident:    ident,
+		clock:    opts.Clock,
+		retries:  opts.MaxRetries,
+		jitter:   opts.Jitter,
+		q:        newQueries(ident),
+		dq:       newDocumentQueries(ident),
+		lockSalt: opts.Schema,
 	}
 }
 
@@ -171,7 +170,7 @@ func lockKey(purpose, schema, id string) int64 {
 }
 
 // inTx runs fn in a READ COMMITTED transaction and commits it, running it
-// again on a serialization failure or a deadlock.
+// again on a serialization failure, a deadlock or errTxOrder.
 func (s *Store) inTx(ctx context.Context, op string, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	return s.retry(ctx, func(ctx context.Context) error {
 		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
@@ -223,7 +222,7 @@ const (
 
 func retryable(err error) bool {
 	var pg *pgconn.PgError
-	return errors.As(err, &pg) && (pg.Code == codeSerializationFailure || pg.Code == codeDeadlock)
+	return errors.Is(err, errTxOrder) || errors.As(err, &pg) && (pg.Code == codeSerializationFailure || pg.Code == codeDeadlock)
 }
 
 // dbError is a database failure: it matches the domain kind, when there is

@@ -289,9 +289,10 @@ const followEvery = 250 * time.Millisecond
 // retried from where it stopped.
 func followOutbox(pg *postgres.Store, broker *httpapi.Broker, log *slog.Logger) func(ctx context.Context) {
 	return func(ctx context.Context) {
-		after := int64(-1)
+		var after postgres.Cursor
+		started := false
 		for ctx.Err() == nil {
-			if after < 0 {
+			if !started {
 				head, err := pg.OutboxHead(ctx)
 				if err != nil {
 					if ctx.Err() == nil {
@@ -300,12 +301,12 @@ func followOutbox(pg *postgres.Store, broker *httpapi.Broker, log *slog.Logger) 
 					}
 					continue
 				}
-				after = head
+				after, started = head, true
 			}
 			err := pg.Follow(ctx, after, followEvery, func(batch []postgres.OutboxEvent) error {
 				for _, e := range batch {
 					broker.Publish(e.Event.BasketID)
-					after = e.Position
+					after = e.Cursor
 				}
 				return nil
 			})
@@ -318,14 +319,33 @@ func followOutbox(pg *postgres.Store, broker *httpapi.Broker, log *slog.Logger) 
 }
 
 // outboxFeed reads the PostgreSQL outbox for the insights read model.
+// A tracker counts positions in an int64 and the outbox places events by
+// a postgres.Cursor, so the feed numbers the events it hands over (1, 2,
+// …) and keeps the cursor of the last one: a tracker always reads on from
+// the last position it was given, and keeps its positions in memory only.
 func outboxFeed(pg *postgres.Store) insights.Feed {
+	var (
+		mu     sync.Mutex
+		cursor postgres.Cursor // of the last event handed over
+		count  int64           // events handed over
+	)
 	return insights.FeedFunc(func(ctx context.Context, after int64, limit int) ([]insights.Positioned, error) {
-		batch, err := pg.ReadOutbox(ctx, after, limit)
+		mu.Lock()
+		defer mu.Unlock()
+		if after != count {
+			return nil, fmt.Errorf("insights feed: asked to read after position %d, but %d is the last one handed over", after, count)
+		}
+		batch, err := pg.ReadOutbox(ctx, cursor, limit)
+		if err != nil {
+			return nil, err
+		}
 		out := make([]insights.Positioned, len(batch))
 		for i, e := range batch {
-			out[i] = insights.Positioned{Position: e.Position, Event: e.Event}
+			count++
+			out[i] = insights.Positioned{Position: count, Event: e.Event}
+			cursor = e.Cursor
 		}
-		return out, err
+		return out, nil
 	})
 }
 

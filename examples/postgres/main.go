@@ -121,20 +121,33 @@ func run(ctx context.Context, w io.Writer, url string) (err error) {
 	}
 	fmt.Fprintf(w, "after 8 concurrent additions from both instances: %d lines, version %d, total %s\n", len(b.Lines), b.Version, b.Result.Totals.Total)
 
-	// An outbox consumer follows the history in commit order.
-	var after int64
+	// An outbox consumer follows the history, each basket's events in
+	// order. An event is delivered once every transaction that began
+	// writing before it has ended (on a busy server, a moment later than
+	// its commit), so the consumer polls until it has seen the last
+	// version.
+	var after postgres.Cursor
 	counts := map[basket.EventType]int{}
-	for {
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
+	for seen := int64(0); seen < b.Version; {
 		batch, err := tablet.store.ReadOutbox(ctx, after, 100)
 		if err != nil {
 			return err
 		}
-		if len(batch) == 0 {
-			break
-		}
 		for _, e := range batch {
 			counts[e.Event.Type]++
-			after = e.Position
+			after = e.Cursor
+			if e.Event.BasketID == id {
+				seen = e.Event.Seq
+			}
+		}
+		if len(batch) == 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-poll.C:
+			}
 		}
 	}
 	fmt.Fprintf(w, "outbox: %d line additions, %d check-in, %d pricings\n",
