@@ -82,6 +82,7 @@ type compiled struct {
 	keyCats []string         // sorted union of the categories named by the targets
 	thr     measure          // what a threshold promotion's key measures; noMeasure for the others
 	thrKey  int64            // its key: the least lane-entry spend (minor units of cur) or quantity
+	pct     ratio            // Effect.Percent as a fraction, for the percent discounts
 }
 
 // measure is what the key of a threshold promotion is compared with at the
@@ -295,6 +296,7 @@ func compileWith(in []Promotion, indexed bool, opts CompileOptions) (*Set, error
 			c.group = g
 		}
 		c.cur = promoCurrency(&c.Promotion)
+		c.pct = ratioOf(c.Effect.Percent)
 		derive(c)
 		c.thr, c.thrKey = threshold(c)
 		if c.Coupon != "" {

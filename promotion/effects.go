@@ -14,7 +14,9 @@ import (
 // fee position), which must be zero on entry. With closures, lines closed by
 // an exclusive catalogue promotion are skipped. Nothing else is changed.
 //
-// ev.hit is set to the lines out may have been written for.
+// ev.hit is set to the lines out may have been written for. In a best-of
+// trial (ev.trial) only the total and the reason are wanted: a discount of
+// the whole target is not allocated over its lines.
 func (ev *evaluator) compute(c *compiled, cd *cand, prices, feePrices []int64, closures bool, out, feeOut []int64) (outcome, error) {
 	ev.hit = nil
 	e := &c.Effect
@@ -56,7 +58,7 @@ func (ev *evaluator) compute(c *compiled, cd *cand, prices, feePrices []int64, c
 			switch e.Kind {
 			case PercentOff:
 				var err error
-				if d, err = ev.percent(v, e.Percent); err != nil {
+				if d, err = ev.percent(v, e.Percent, c.pct); err != nil {
 					return outcome{}, err
 				}
 			case AmountOff:
@@ -81,7 +83,7 @@ func (ev *evaluator) compute(c *compiled, cd *cand, prices, feePrices []int64, c
 		var err error
 		switch e.Kind {
 		case BasketPercentOff:
-			d, err = ev.percent(base, e.Percent)
+			d, err = ev.percent(base, e.Percent, c.pct)
 		case BasketAmountOff:
 			d = min(e.Amount.MinorUnits(), base)
 		case Tiered:
@@ -101,13 +103,13 @@ func (ev *evaluator) compute(c *compiled, cd *cand, prices, feePrices []int64, c
 			if t := &e.Tiers[tier]; t.Percent.IsZero() {
 				d = min(t.Amount.MinorUnits(), base)
 			} else {
-				d, err = ev.percent(base, t.Percent)
+				d, err = ev.percent(base, t.Percent, ratio{})
 			}
 		}
 		if err != nil {
 			return outcome{}, err
 		}
-		if d > 0 {
+		if d > 0 && !ev.trial {
 			ev.allocate(d, ls, prices, out)
 		}
 		total = d
@@ -132,7 +134,7 @@ func (ev *evaluator) compute(c *compiled, cd *cand, prices, feePrices []int64, c
 			}
 			k := min(sc.qty[li], free)
 			free -= k
-			d, err := ev.percent(part(prices[li], k, sc.qty[li]), e.Percent)
+			d, err := ev.percent(part(prices[li], k, sc.qty[li]), e.Percent, c.pct)
 			if err != nil {
 				return outcome{}, err
 			}
@@ -151,6 +153,13 @@ func (ev *evaluator) compute(c *compiled, cd *cand, prices, feePrices []int64, c
 // targeted, or every targeted line was closed by an exclusive promotion.
 func (ev *evaluator) eligible(cd *cand, t *Target, closures bool, dst []int32) ([]int32, outcome) {
 	start := len(dst)
+	if t.All && !closures { // every line, the common basket discount
+		dst = append(dst, ev.candidateLines(cd)...)
+		if len(dst) > start {
+			return dst, outcome{}
+		}
+		return dst, outcome{reason: ReasonNoTarget}
+	}
 	matched, closer := false, int32(-1)
 	for _, li := range ev.candidateLines(cd) {
 		if !t.matches(ev.line(li)) {
@@ -307,7 +316,9 @@ func (ev *evaluator) computeBundle(c *compiled, cd *cand, prices, out []int64) (
 	}
 	d := value - cost
 	ev.hit = sc.bCons
-	ev.allocate(d, sc.bCons, sc.weight, out)
+	if !ev.trial {
+		ev.allocate(d, sc.bCons, sc.weight, out)
+	}
 	return outcome{total: d}, nil
 }
 
@@ -336,7 +347,7 @@ func (ev *evaluator) computeFees(c *compiled, feePrices, feeOut []int64) (outcom
 		d := min(e.Amount.MinorUnits(), v)
 		if !e.Percent.IsZero() {
 			var err error
-			if d, err = ev.percent(v, e.Percent); err != nil {
+			if d, err = ev.percent(v, e.Percent, c.pct); err != nil {
 				return outcome{}, err
 			}
 		}
@@ -365,20 +376,35 @@ func (ev *evaluator) allocate(total int64, ls []int32, weights, out []int64) {
 		return
 	}
 	sc := ev.sc
-	sc.rests = sc.rests[:0]
+	sc.rests, sc.packed = sc.rests[:0], sc.packed[:0]
+	// When the remainders fit 32 bits (a basket under 2^32 minor units, the
+	// usual case) each is packed with its line position into one key that
+	// sorts in the order of rest.before, so that selecting compares integers.
+	packed := sum <= math.MaxUint32
 	left := uint64(total)
 	for _, li := range ls {
 		hi, lo := bits.Mul64(uint64(total), uint64(weights[li]))
 		q, r := bits.Div64(hi, lo, sum) // q ≤ weight: hi < sum
 		out[li] = int64(q)
 		left -= q
-		if r > 0 {
+		switch {
+		case r == 0:
+		case packed:
+			sc.packed = append(sc.packed, uint64(^uint32(r))<<32|uint64(uint32(li)))
+		default:
 			sc.rests = append(sc.rests, rest{rem: r, li: li})
 		}
 	}
 	// left < number of positive remainders: they sum to left × sum. The
 	// units left go to the left largest remainders (ties by line ID).
-	if left > 0 {
+	switch {
+	case left == 0:
+	case packed:
+		selectLeast(sc.packed, int(left))
+		for _, k := range sc.packed[:left] {
+			out[int32(uint32(k))]++
+		}
+	default:
 		selectTop(sc.rests, int(left))
 		for _, r := range sc.rests[:left] {
 			out[r.li]++
@@ -442,8 +468,83 @@ func selectTop(rs []rest, k int) {
 	}
 }
 
-// percent returns r × v rounded half-even; with 0 ≤ r ≤ 1 it never exceeds v.
-func (ev *evaluator) percent(v int64, r pricing.Rate) (int64, error) {
+// selectLeast is selectTop for distinct integer keys, the least first.
+func selectLeast(ks []uint64, k int) {
+	lo, hi := 0, len(ks)
+	for budget := 2*bits.Len(uint(len(ks))) + 8; hi-lo > 1; budget-- {
+		if budget == 0 {
+			slices.Sort(ks[lo:hi])
+			return
+		}
+		m := lo + (hi-lo)/2
+		if ks[m] < ks[lo] {
+			ks[m], ks[lo] = ks[lo], ks[m]
+		}
+		if ks[hi-1] < ks[m] {
+			ks[hi-1], ks[m] = ks[m], ks[hi-1]
+			if ks[m] < ks[lo] {
+				ks[m], ks[lo] = ks[lo], ks[m]
+			}
+		}
+		ks[m], ks[hi-1] = ks[hi-1], ks[m]
+		pivot, store := ks[hi-1], lo
+		for i := lo; i < hi-1; i++ {
+			if ks[i] < pivot {
+				ks[i], ks[store] = ks[store], ks[i]
+				store++
+			}
+		}
+		ks[store], ks[hi-1] = ks[hi-1], ks[store]
+		switch {
+		case k == store || k == store+1:
+			return
+		case k < store:
+			hi = store
+		default:
+			lo = store + 1
+		}
+	}
+}
+
+// ratio is a rate as the exact fraction num/den, so that a percent
+// discount is worked out on integers rather than through Money values,
+// which cost more to build than the arithmetic. ok is false in the zero
+// value, and when the rate does not fit (then pricing works it out).
+type ratio struct {
+	num, den uint64
+	ok       bool
+}
+
+// ratioOf returns r as a fraction: its coefficient over 10^scale.
+func ratioOf(r pricing.Rate) ratio {
+	d := r.Decimal()
+	c, exp := d.Coefficient(), d.Exponent()
+	if exp > 0 || exp < -18 || !c.IsInt64() || c.Sign() < 0 {
+		return ratio{}
+	}
+	den := uint64(1)
+	for range -exp {
+		den *= 10
+	}
+	return ratio{num: uint64(c.Int64()), den: den, ok: true}
+}
+
+// percent returns r × v rounded half-even; with 0 ≤ r ≤ 1 it never exceeds
+// v. q is r as a fraction (ratioOf), or the zero ratio: the result is
+// pricing's Money.MulRate either way, on integers when q allows.
+func (ev *evaluator) percent(v int64, r pricing.Rate, q ratio) (int64, error) {
+	if q.ok && v >= 0 {
+		hi, lo := bits.Mul64(uint64(v), q.num)
+		if hi < q.den {
+			quo, rem := bits.Div64(hi, lo, q.den)
+			if quo < math.MaxInt64 { // rounding cannot leave the range
+				if half := q.den - rem; rem > half || rem == half && rem != 0 && quo&1 == 1 {
+					quo++
+				}
+				return min(int64(quo), v), nil
+			}
+		}
+	}
 	m, err := ev.money(v).MulRate(r, pricing.HalfEven)
 	if err != nil {
 		return 0, err

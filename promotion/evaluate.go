@@ -50,6 +50,7 @@ type scratch struct {
 	weight   []int64
 	counts   []int32
 	rests    []rest
+	packed   []uint64 // rests packed in one integer each, when they fit
 	keys     []keyPos
 	msg      []byte
 	msgOff   []int32
@@ -124,6 +125,7 @@ type evaluator struct {
 	cur     pricing.Currency
 	laneSub int64   // goods subtotal at the entry of the current lane
 	hit     []int32 // lines the last compute may have written discounts for
+	trial   bool    // compute is a best-of trial: only its total and reason are used
 
 	units    int64    // units of the counted (not measured) lines: the quantity measure
 	laneSubs [4]int64 // laneSub of every lane, by Lane
@@ -813,7 +815,9 @@ func (ev *evaluator) winner(ci int) (int, error) {
 		if r, _ := ev.eligibility(c, cd); r != ReasonNone {
 			continue
 		}
+		ev.trial = true
 		o, err := ev.compute(c, cd, sc.entry, sc.feeEntry, false, sc.disc2, sc.feeDisc2)
+		ev.trial = false
 		ev.clearOut(sc.disc2, sc.feeDisc2)
 		if err != nil {
 			return 0, err
@@ -852,10 +856,13 @@ func (ev *evaluator) eligibility(c *compiled, cd *cand) (Reason, gapRec) {
 		return ReasonMinSubtotal, gapRec{set: true, amount: c.MinSubtotal.MinorUnits() - ev.laneSub}
 	}
 	if c.MinQuantity > 0 {
-		var have int64
-		for _, li := range ev.candidateLines(cd) {
-			if l := ev.line(li); !l.Measured && c.QuantityTarget.matches(l) { // measured goods have no units
-				have = satAdd(have, ev.sc.qty[li])
+		have := ev.units // the units of every counted line: the sum below when every line counts
+		if !cd.all || !c.QuantityTarget.All {
+			have = 0
+			for _, li := range ev.candidateLines(cd) {
+				if l := ev.line(li); !l.Measured && c.QuantityTarget.matches(l) { // measured goods have no units
+					have = satAdd(have, ev.sc.qty[li])
+				}
 			}
 		}
 		if have < c.MinQuantity {

@@ -28,26 +28,10 @@ func (ev *evaluator) result() Evaluation {
 		sc.counts[i] += sc.counts[i-1]
 	}
 	var adjs []Adjustment
+	var discount, subtotal, total int64
 	if len(sc.adjs) > 0 {
 		adjs = make([]Adjustment, len(sc.adjs))
-	}
-	var discount, subtotal, total int64
-	var id string // of the promotion of rank last: a promotion's adjustments are consecutive
-	lane, last := Lane(0), int32(-1)
-	for _, a := range sc.adjs {
-		at := a.at
-		if a.fee {
-			at += int32(n)
-		}
-		if a.rank != last {
-			c := &ev.s.promos[a.rank]
-			id, lane, last = c.ID, c.Lane, a.rank
-		}
-		// counts[at] is the next free slot of target at; once filled it is
-		// the end of target at, that is the start of target at+1.
-		adjs[sc.counts[at]] = Adjustment{PromotionID: id, Lane: lane, Amount: ev.money(a.amount)}
-		sc.counts[at]++
-		discount += a.amount
+		discount = ev.fillAdjustments(adjs, n)
 	}
 	// After filling, counts[i] is the end of target i and its start is
 	// counts[i-1] (0 for the first).
@@ -64,11 +48,10 @@ func (ev *evaluator) result() Evaluation {
 	}
 	out.Lines = make([]LineResult, n)
 	for li := range out.Lines {
-		out.Lines[li] = LineResult{
-			LineID:      ev.line(int32(li)).ID,
-			Subtotal:    ev.money(sc.sub[li]),
-			Adjustments: span(li),
-			Total:       ev.money(sc.run[li]),
+		x := &out.Lines[li]
+		x.LineID, x.Subtotal, x.Adjustments = ev.line(int32(li)).ID, ev.money(sc.sub[li]), span(li)
+		if x.Total = x.Subtotal; len(x.Adjustments) > 0 { // building a Money costs more than copying one
+			x.Total = ev.money(sc.run[li])
 		}
 		subtotal += sc.sub[li]
 		total += sc.run[li]
@@ -77,8 +60,8 @@ func (ev *evaluator) result() Evaluation {
 		out.Fees = make([]FeeResult, nf)
 	}
 	for fi := range out.Fees {
-		f := ev.fee(int32(fi))
-		out.Fees[fi] = FeeResult{FeeID: f.ID, Amount: f.Amount, Adjustments: span(n + fi), Total: ev.money(sc.feeRun[fi])}
+		f, x := ev.fee(int32(fi)), &out.Fees[fi]
+		x.FeeID, x.Amount, x.Adjustments, x.Total = f.ID, f.Amount, span(n+fi), ev.money(sc.feeRun[fi])
 		subtotal += f.Amount.MinorUnits()
 		total += sc.feeRun[fi]
 	}
@@ -104,7 +87,8 @@ func (ev *evaluator) result() Evaluation {
 		c := &ev.s.promos[sc.cands[i].rank]
 		e := &sc.expls[i]
 		x := &out.Explanations[i]
-		*x = Explanation{PromotionID: c.ID, Name: c.name(), Lane: c.Lane, Status: e.status, Amount: ev.money(e.amount), Reason: e.reason, Coupon: c.Coupon}
+		x.PromotionID, x.Name, x.Lane, x.Status, x.Reason, x.Coupon = c.ID, c.name(), c.Lane, e.status, e.reason, c.Coupon
+		x.Amount = ev.money(e.amount)
 		if e.blockedBy >= 0 {
 			x.BlockedBy = ev.s.promos[e.blockedBy].ID
 		}
@@ -174,6 +158,36 @@ func (ev *evaluator) result() Evaluation {
 		out.Coupons[i].Message = all[sc.msgOff[k]:sc.msgOff[k+1]]
 	}
 	return out
+}
+
+// fillAdjustments writes the adjustments of sc.adjs into adjs, grouped by
+// target (lines, then fees after the n lines) in application order, and
+// returns their sum. On entry sc.counts[t] is the start of target t; on
+// return it is its end. It is a loop of its own, for it runs once per
+// adjustment (a basket discount has one per line).
+func (ev *evaluator) fillAdjustments(adjs []Adjustment, n int) (discount int64) {
+	sc := ev.sc
+	counts, promos := sc.counts, ev.s.promos
+	var id string // of the promotion of rank last: a promotion's adjustments are consecutive
+	lane, last := Lane(0), int32(-1)
+	for _, a := range sc.adjs {
+		at := a.at
+		if a.fee {
+			at += int32(n)
+		}
+		if a.rank != last {
+			c := &promos[a.rank]
+			id, lane, last = c.ID, c.Lane, a.rank
+		}
+		// The fields are set one by one: the array is fresh and zero, and a
+		// whole-struct copy would go through a bulk write barrier while the
+		// collector runs.
+		x := &adjs[counts[at]]
+		x.PromotionID, x.Lane, x.Amount = id, lane, ev.money(a.amount)
+		counts[at]++
+		discount += a.amount
+	}
+	return discount
 }
 
 func (s *Set) couponRanks(code string) []int32 {

@@ -2,6 +2,7 @@ package promotion
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -382,8 +383,33 @@ func TestPropertyPercentOracle(t *testing.T) {
 	})
 }
 
+// TestPropertyPercentMatchesMulRate checks the integer percent against
+// pricing's Money.MulRate, which it stands for: the same amount, or the
+// same error, for any rate of at most 100 % with up to 17 decimals and any
+// amount, small or near the range's end.
+func TestPropertyPercentMatchesMulRate(t *testing.T) {
+	cur := pricing.MustCurrency("EUR")
+	rapid.Check(t, func(t *rapid.T) {
+		ev := &evaluator{sc: new(scratch), cur: cur}
+		decimals := rapid.IntRange(0, 17).Draw(t, "decimals")
+		one := decimal.New(1, int32(decimals))
+		coef := rapid.Int64Range(0, one.IntPart()).Draw(t, "coef")
+		r, err := pricing.ParseRate(decimal.New(coef, -int32(decimals)).String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := rapid.OneOf(rapid.Int64Range(0, 1_000_000_00), rapid.Int64Range(0, math.MaxInt64)).Draw(t, "v")
+		want, wantErr := ev.percent(v, r, ratio{})
+		got, gotErr := ev.percent(v, r, ratioOf(r))
+		if got != want || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("%s × %d = %d (%v), pricing says %d (%v)", r, v, got, gotErr, want, wantErr)
+		}
+	})
+}
+
 // TestAllocateMatchesPricing checks the private allocation against
-// pricing.Allocate, whose semantics it mirrors.
+// pricing.Allocate, whose semantics it mirrors, on baskets under 2^32 minor
+// units (remainders packed into integer keys) and above (kept apart).
 func TestAllocateMatchesPricing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	cur := pricing.MustCurrency("EUR")
@@ -394,10 +420,14 @@ func TestAllocateMatchesPricing(t *testing.T) {
 		shares := make([]pricing.Share, n)
 		ls := make([]int32, n)
 		var sum int64
+		scale := int64(1)
+		if rng.IntN(3) == 0 {
+			scale = 1_000_003 // a sum beyond 2^32 minor units
+		}
 		for i := range weights {
-			weights[i] = rng.Int64N(5000)
+			weights[i] = rng.Int64N(5000) * scale
 			if rng.IntN(5) == 0 {
-				weights[i] = 1000 // many ties
+				weights[i] = 1000 * scale // many ties
 			}
 			sum += weights[i]
 			shares[i] = pricing.Share{Key: fmt.Sprintf("k%03d", i), Weight: weights[i]}
