@@ -1,6 +1,7 @@
 package basket
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -450,17 +451,28 @@ func (d *differ) find() {
 	}
 	if prev != nil {
 		// Promotions are visited in evaluation order; each kind's run is
-		// sorted by ID here, while its entries are 16 bytes.
+		// sorted by ID here, while its entries are 16 bytes. Whether the
+		// other result applied a promotion is looked up in a hash table of
+		// its explanations: a scan per applied promotion would cost
+		// applied × explained string comparisons, and explanations grow
+		// with the promotion set.
+		var stack [512]int32
+		buf := stack[:]
+		if need := tableSize(len(prev.Promotions)) + tableSize(len(next.Promotions)); need > len(buf) {
+			buf = make([]int32, need)
+		}
+		was := newAppliedIndex(prev, buf[:tableSize(len(prev.Promotions))])
+		now := newAppliedIndex(next, buf[len(was.slots):][:tableSize(len(next.Promotions))])
 		start := len(d.found)
-		for i, e := range prev.Promotions {
-			if e.Status == promotion.Applied && !applied(next, e.PromotionID) {
+		for i := range prev.Promotions {
+			if e := &prev.Promotions[i]; e.Status == promotion.Applied && !now.applied(e.PromotionID) {
 				d.add(ChangePromotionLost, -1, -1, i)
 			}
 		}
 		d.sortByPromotion(d.found[start:], prev)
 		start = len(d.found)
-		for i, e := range next.Promotions {
-			if e.Status == promotion.Applied && !applied(prev, e.PromotionID) {
+		for i := range next.Promotions {
+			if e := &next.Promotions[i]; e.Status == promotion.Applied && !was.applied(e.PromotionID) {
 				d.add(ChangePromotionGained, -1, -1, i)
 			}
 		}
@@ -514,7 +526,7 @@ func (d *differ) line(i, o int) {
 			if old.Basis == BasisQuoteLocked {
 				d.add(ChangeQuoteLockExpired, i, o, -1)
 			}
-			if !samePrice(old.UnitPriceExact(), l.UnitPriceExact()) && l.Basis != BasisOverride { // an override says so itself
+			if !sameCharged(old, l) && l.Basis != BasisOverride { // an override says so itself
 				d.add(ChangePrice, i, o, -1)
 			}
 		}
@@ -564,11 +576,57 @@ func (d *differ) coupons() {
 }
 
 // sortByPromotion sorts a run of changes of one promotion kind by the ID
-// of the explanation of r they refer to.
+// of the explanation of r they refer to (promotion changes concern no
+// line). The run was found in explanation order, so ties on the ID are
+// broken by the explanation's index, as a stable sort would keep them.
+// Each entry is sorted with the first eight bytes of its ID as an integer
+// (idPrefix) in 16 bytes, so that most comparisons are of integers and do
+// not reach into the explanations, a few hundred bytes apart.
 func (d *differ) sortByPromotion(run []pending, r *Result) {
-	slices.SortStableFunc(run, func(a, b pending) int {
-		return strings.Compare(r.Promotions[a.ref].PromotionID, r.Promotions[b.ref].PromotionID)
+	if len(run) < 2 {
+		return
+	}
+	type keyed struct {
+		prefix uint64
+		ref    int32 // the explanation's index, also the tie-break
+		kind   ChangeKind
+	}
+	var stack [128]keyed
+	ks := stack[:0]
+	if len(run) > len(stack) {
+		ks = make([]keyed, 0, len(run))
+	}
+	for _, p := range run {
+		ks = append(ks, keyed{prefix: idPrefix(r.Promotions[p.ref].PromotionID), ref: p.ref, kind: p.kind})
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if a.prefix != b.prefix {
+			return cmp.Compare(a.prefix, b.prefix)
+		}
+		if c := strings.Compare(r.Promotions[a.ref].PromotionID, r.Promotions[b.ref].PromotionID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ref, b.ref)
 	})
+	for i, k := range ks {
+		run[i] = pending{kind: k.kind, line: -1, old: -1, ref: k.ref}
+	}
+}
+
+// idPrefix is the first eight bytes of s as a big-endian integer, padded
+// with zero bytes: when two prefixes differ they order their strings as
+// strings.Compare does (a string's end sorts like a zero byte, which is
+// below or equal to any byte the other has there); when they are equal
+// only a comparison of the strings can tell.
+func idPrefix(s string) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(s) {
+			p |= uint64(s[i])
+		}
+	}
+	return p
 }
 
 // place builds the changes found into out in the report's documented
@@ -683,6 +741,16 @@ func beyondMoney(u pricing.UnitPrice) pricing.UnitPrice {
 	return u
 }
 
+// sameCharged is samePrice of two lines' charged unit prices. Ordinary
+// prices, which Money holds exactly, compare as Money: the same amount
+// in the same currency, and a currency, as samePrice requires.
+func sameCharged(a, b *PricedLine) bool {
+	if a.PreciseUnitPrice.Currency().IsZero() && b.PreciseUnitPrice.Currency().IsZero() {
+		return a.UnitPrice == b.UnitPrice && !a.UnitPrice.Currency().IsZero()
+	}
+	return samePrice(a.UnitPriceExact(), b.UnitPriceExact())
+}
+
 // samePrice compares exact unit prices, so that a price more precise than
 // the currency (0.0125 → 0.0120 a screw) is reported although both round
 // to the same cent, and 12.50 per 1,000 equals 0.0125 each.
@@ -691,15 +759,66 @@ func samePrice(a, b pricing.UnitPrice) bool {
 	return err == nil && c == 0
 }
 
-// applied reports whether r applied promotion id. Only applied
-// explanations are looked up, a few among a few dozen or hundred (the index
-// keeps them to the promotions that could apply), so a scan costs less
-// than sorting or hashing every explanation on every pricing.
-func applied(r *Result, id string) bool {
+// appliedIndex answers, for any promotion ID, whether a result applied
+// it: the status of the ID's first explanation, as a scan of the
+// explanations in order would find it. It is an open-addressing table of
+// explanation indexes keyed by a hash of the ID; the hash decides where an
+// ID is looked for, never an answer.
+type appliedIndex struct {
+	r     *Result
+	slots []int32 // 1 + the index of an ID's first explanation; 0 is empty
+}
+
+// tableSize is the number of slots of an appliedIndex of n explanations:
+// a power of two, at most half full.
+func tableSize(n int) int {
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	return size
+}
+
+// newAppliedIndex indexes r's explanations into slots, zeroed, of
+// tableSize(len(r.Promotions)).
+func newAppliedIndex(r *Result, slots []int32) appliedIndex {
+	clear(slots)
+	mask := uint64(len(slots) - 1)
 	for i := range r.Promotions {
-		if e := &r.Promotions[i]; e.PromotionID == id {
+		id := r.Promotions[i].PromotionID
+		for k := fnv1a(id) & mask; ; k = (k + 1) & mask {
+			if slots[k] == 0 {
+				slots[k] = int32(i + 1)
+				break
+			}
+			if r.Promotions[slots[k]-1].PromotionID == id {
+				break // a later explanation of the same ID: the first decides
+			}
+		}
+	}
+	return appliedIndex{r: r, slots: slots}
+}
+
+// applied reports whether the indexed result applied promotion id.
+func (x *appliedIndex) applied(id string) bool {
+	mask := uint64(len(x.slots) - 1)
+	for k := fnv1a(id) & mask; ; k = (k + 1) & mask {
+		s := x.slots[k]
+		if s == 0 {
+			return false
+		}
+		if e := &x.r.Promotions[s-1]; e.PromotionID == id {
 			return e.Status == promotion.Applied
 		}
 	}
-	return false
+}
+
+// fnv1a is the 64-bit FNV-1a hash of s, for the package's small
+// open-addressing tables.
+func fnv1a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for k := 0; k < len(s); k++ {
+		h = (h ^ uint64(s[k])) * 1099511628211
+	}
+	return h
 }

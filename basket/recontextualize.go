@@ -3,6 +3,7 @@ package basket
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/omnibasket/omnibasket/channel"
@@ -192,12 +193,22 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		}
 	}
 	promoLines := make([]promotion.Line, 0, len(lines))
+	// pricedAt[k] is the index in r.Lines of promoLines[k]: the promotion
+	// engine lists lines as it was given them, so the stages after it find
+	// each line by position rather than by ID.
+	var pricedBuf [128]int32
+	pricedAt := pricedBuf[:0]
+	if len(lines) > len(pricedBuf) {
+		pricedAt = make([]int32, 0, len(lines))
+	}
 	ovs := newOverridePricing(b, target) // associates' overrides in force here
 	zero := pricing.Zero(cur)
 	for i, l := range lines {
+		// r.Lines is freshly zeroed: the fields are written in place, since a
+		// composite literal would build some 500 bytes aside and copy them.
 		pl := &r.Lines[i]
-		*pl = PricedLine{LineID: l.ID, SKU: l.SKU, Name: l.Product.Name, Quantity: l.Quantity, Unit: l.Unit,
-			ListPrice: zero, UnitPrice: zero, Subtotal: zero, Discount: zero, Net: zero, Tax: zero, Total: zero}
+		pl.LineID, pl.SKU, pl.Name, pl.Quantity, pl.Unit = l.ID, l.SKU, l.Product.Name, l.Quantity, l.Unit
+		pl.ListPrice, pl.UnitPrice, pl.Subtotal, pl.Discount, pl.Net, pl.Tax, pl.Total = zero, zero, zero, zero, zero, zero, zero
 		// The plan lists lines in line-ID order too: a cursor, with the
 		// lookup as the fallback for IDs of different lengths.
 		if pc < len(plan.Lines) && plan.Lines[pc].LineID == l.ID {
@@ -258,6 +269,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 			pline.UnitPrice, pline.Precise = pricing.Money{}, charged
 		}
 		promoLines = append(promoLines, pline)
+		pricedAt = append(pricedAt, int32(i))
 	}
 
 	// 4. Fees for the modes the plan uses on priced lines.
@@ -297,22 +309,18 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 
 	// 5. Tax, on line totals after discounts and on fees after fee discounts.
 	taxLines := make([]pricing.TaxLine, 0, len(promoLines)+len(eval.Fees))
-	// eval.Lines lists the priced lines in r.Lines order, so a cursor finds
-	// each in amortised constant time; the search is the fallback for IDs
-	// whose string order differs from line order (L9999 < L10000).
-	cursor := 0
-	lineAt := func(id string) *PricedLine {
-		for c := cursor; c < len(r.Lines); c++ {
-			if r.Lines[c].LineID == id {
-				cursor = c + 1
-				return &r.Lines[c]
-			}
+	// eval.Lines lists the priced lines in promoLines order, so each is
+	// r.Lines[pricedAt[k]]; the search is the fallback should an engine
+	// ever list them otherwise.
+	lineAt := func(k int, id string) *PricedLine {
+		if k < len(pricedAt) && r.Lines[pricedAt[k]].LineID == id {
+			return &r.Lines[pricedAt[k]]
 		}
 		i, _ := slices.BinarySearchFunc(r.Lines, id, func(l PricedLine, id string) int { return compareLineIDs(l.LineID, id) })
 		return &r.Lines[i]
 	}
-	for _, lr := range eval.Lines {
-		pl := lineAt(lr.LineID)
+	for k, lr := range eval.Lines {
+		pl := lineAt(k, lr.LineID)
 		pl.Discounts = lr.Adjustments
 		if pl.Discount, err = pl.Subtotal.Sub(lr.Total); err != nil {
 			return nil, err
@@ -335,32 +343,63 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		return nil, err
 	}
 
-	// 6. Totals.
-	t := Totals{Subtotal: zero, Discount: zero, Fees: zero, Net: zero, Tax: zero, Total: zero}
-	sum := func(dst *pricing.Money, m pricing.Money) {
-		if err == nil {
-			*dst, err = dst.Add(m)
-		}
+	// 6. Totals. Every amount here is in cur (lines, fees and their tax are
+	// priced in it), so they are added in minor units with no call per
+	// amount; an amount in another currency or a sum out of range (errors
+	// of Money.Add) sends the totals the long way, through Money.Add.
+	var sums [6]int64 // subtotal, discount, fees, net, tax, total
+	fast := true
+	add := func(k int, m pricing.Money) {
+		u := m.MinorUnits()
+		s := sums[k] + u
+		fast = fast && m.Currency() == cur && (sums[k]^s)&(u^s) >= 0 && s != math.MinInt64
+		sums[k] = s
 	}
-	cursor = 0
 	for i, lr := range eval.Lines {
-		pl := lineAt(lr.LineID)
+		pl := lineAt(i, lr.LineID)
 		pl.Net, pl.Tax, pl.Total = taxed[i].Net, taxed[i].Tax, taxed[i].Gross
-		sum(&t.Subtotal, pl.Subtotal)
-		sum(&t.Discount, pl.Discount)
+		add(0, pl.Subtotal)
+		add(1, pl.Discount)
 	}
 	for i := range r.Fees {
 		tx := taxed[len(eval.Lines)+i]
 		r.Fees[i].Net, r.Fees[i].Tax, r.Fees[i].Total = tx.Net, tx.Tax, tx.Gross
-		sum(&t.Fees, tx.Gross)
+		add(2, tx.Gross)
 	}
 	for _, tx := range taxed {
-		sum(&t.Net, tx.Net)
-		sum(&t.Tax, tx.Tax)
-		sum(&t.Total, tx.Gross)
+		add(3, tx.Net)
+		add(4, tx.Tax)
+		add(5, tx.Gross)
 	}
-	if err != nil {
-		return nil, err
+	t := Totals{Subtotal: zero, Discount: zero, Fees: zero, Net: zero, Tax: zero, Total: zero}
+	if fast {
+		for k, dst := range [...]*pricing.Money{&t.Subtotal, &t.Discount, &t.Fees, &t.Net, &t.Tax, &t.Total} {
+			if *dst, err = pricing.FromMinor(sums[k], cur); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		sum := func(dst *pricing.Money, m pricing.Money) {
+			if err == nil {
+				*dst, err = dst.Add(m)
+			}
+		}
+		for i, lr := range eval.Lines {
+			pl := lineAt(i, lr.LineID)
+			sum(&t.Subtotal, pl.Subtotal)
+			sum(&t.Discount, pl.Discount)
+		}
+		for i := range r.Fees {
+			sum(&t.Fees, taxed[len(eval.Lines)+i].Gross)
+		}
+		for _, tx := range taxed {
+			sum(&t.Net, tx.Net)
+			sum(&t.Tax, tx.Tax)
+			sum(&t.Total, tx.Gross)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	r.Totals = t
 	// Points burnt as a tender, and earned on the lines as totalled.
@@ -394,11 +433,7 @@ func mergedQuantities(lines []Line) []int64 {
 	merged, slots := buf[:len(lines)], buf[len(lines):] // a slot holds 1 + a first line's index
 	for i := range lines {
 		sku := lines[i].SKU
-		h := uint64(14695981039346656037) // FNV-1a
-		for k := 0; k < len(sku); k++ {
-			h = (h ^ uint64(sku[k])) * 1099511628211
-		}
-		for k := h & uint64(size-1); ; k = (k + 1) & uint64(size-1) {
+		for k := fnv1a(sku) & uint64(size-1); ; k = (k + 1) & uint64(size-1) {
 			if slots[k] == 0 {
 				slots[k], merged[i] = int64(i+1), lines[i].Quantity
 				break

@@ -32,6 +32,12 @@ func addUnits(a, b int64) (int64, bool) {
 	return a + b, true
 }
 
+// inRange reports whether s, the wrapped sum a + b, is their true sum and
+// within ±maxUnits: what addUnits checks, in a form cheap enough to inline.
+func inRange(a, b, s int64) bool {
+	return (a^s)&(b^s) >= 0 && s != math.MinInt64
+}
+
 func mulUnits(a, b int64) (int64, bool) {
 	hi, lo := bits.Mul64(abs64(a), abs64(b))
 	if hi != 0 || lo > maxUnits {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -272,27 +273,47 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 	// One row of cells per SKU that levels knows, one cell per source: row
 	// r uses cells[r*n : (r+1)*n]. Lines of the same SKU share its row, so
 	// they compete for the same units. A SKU is identified by where its
-	// levels start in levels.sorted, so grouping lines by SKU is a sort of
-	// integers, and one map lookup per line is the only hashing. A SKU that
-	// levels does not know has no row: nothing is available anywhere.
+	// levels start in levels.sorted, so grouping lines by SKU is a small
+	// open-addressing table of integers, and one map lookup per line is the
+	// only hashing of strings; rows are numbered in line order (which row a
+	// SKU gets decides nothing). A SKU that levels does not know has no
+	// row: nothing is available anywhere.
 	//
-	// scratch holds, per line, the sort key (SKU start << 32 | line) and
-	// then the line's row (-1: none), and the sources in location-ID order.
+	// scratch holds, per line, its row (-1: none); per row, the range of
+	// its levels (lo << 32 | hi); and the sources in location-ID order.
+	// The table's slots hold 1 + a row, 0 when empty.
 	scratch := make([]int64, 2*len(lines)+n)
-	keys, rowOf, bySourceID := scratch[:0:len(lines)], scratch[len(lines):2*len(lines)], scratch[2*len(lines):]
+	rowOf, spans, bySourceID := scratch[:len(lines)], scratch[len(lines):2*len(lines)], scratch[2*len(lines):]
+	size := 1
+	for size < 2*len(lines) {
+		size <<= 1
+	}
+	var slotBuf [256]int32
+	slots := slotBuf[:]
+	if size > len(slotBuf) {
+		slots = make([]int32, size)
+	}
+	slots = slots[:size]
+	shift := 64 - bits.TrailingZeros(uint(size)) // 64 for one slot: x >> 64 is 0
+	rows := 0
 	for i, d := range lines {
 		lo, known := levels.ofSKU(d.SKU)
 		rowOf[i] = -1
-		if len(known) > 0 {
-			keys = append(keys, int64(lo)<<32|int64(i))
-			rowOf[i] = int64(lo + len(known)) // the end of its levels, until it gets its row
+		if len(known) == 0 {
+			continue
 		}
-	}
-	slices.Sort(keys)
-	rows := 0
-	for k := range keys {
-		if k == 0 || keys[k]>>32 != keys[k-1]>>32 {
-			rows++
+		// Fibonacci hashing: the high bits of the product, well mixed.
+		for k := (uint64(lo) * 0x9e3779b97f4a7c15) >> shift; ; k = (k + 1) & uint64(size-1) {
+			if slots[k] == 0 {
+				spans[rows] = int64(lo)<<32 | int64(lo+len(known))
+				rows++
+				slots[k], rowOf[i] = int32(rows), int64(rows-1)
+				break
+			}
+			if r := slots[k] - 1; spans[r]>>32 == int64(lo) {
+				rowOf[i] = int64(r)
+				break
+			}
 		}
 	}
 	for j := range bySourceID {
@@ -300,17 +321,9 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 	}
 	slices.SortFunc(bySourceID, func(a, b int64) int { return strings.Compare(sources[a].loc.ID, sources[b].loc.ID) })
 	cells := make([]cell, rows*n)
-	rows, lastLo := 0, int64(-1)
-	for _, key := range keys {
-		lo, i := key>>32, key&(1<<32-1)
-		if lo == lastLo {
-			rowOf[i] = int64(rows - 1)
-			continue
-		}
-		hi := rowOf[i]
-		lastLo, rowOf[i] = lo, int64(rows)
-		row := cells[rows*n : (rows+1)*n]
-		rows++
+	for r := range rows {
+		lo, hi := spans[r]>>32, spans[r]&(1<<32-1)
+		row := cells[r*n : (r+1)*n]
 		for j := range row {
 			row[j].level = -1
 		}
@@ -377,7 +390,8 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 			need -= take
 			allocs = append(allocs, Allocation{LocationID: sources[j].loc.ID, Mode: m, Quantity: take, LeadTime: sources[j].lead[g]})
 		}
-		lp := LinePlan{LineID: d.LineID, SKU: d.SKU, Quantity: d.Quantity, Short: need, Unknown: !known}
+		lp := &out[i] // zeroed: written in place rather than copied in
+		lp.LineID, lp.SKU, lp.Quantity, lp.Short, lp.Unknown = d.LineID, d.SKU, d.Quantity, need, !known
 		if len(allocs) > first {
 			lp.Allocations = allocs[first:len(allocs):len(allocs)]
 		}
@@ -395,7 +409,6 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 				}
 			}
 		}
-		out[i] = lp
 	}
 	return FulfilmentPlan{Lines: out}, nil
 }
