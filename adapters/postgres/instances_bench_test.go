@@ -1,16 +1,11 @@
 package postgres
 
 import (
-	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/omnibasket/omnibasket/basket"
+	"github.com/omnibasket/omnibasket/basket/baskettest"
 	"github.com/omnibasket/omnibasket/clock"
 	"github.com/omnibasket/omnibasket/demo"
 )
@@ -32,7 +27,6 @@ func BenchmarkServiceInstances(b *testing.B) {
 	}
 	for _, instances := range []int{1, 2, 4} {
 		b.Run(fmt.Sprintf("instances=%d", instances), func(b *testing.B) {
-			ctx := context.Background()
 			schema := newTestStore(b, nil).Schema()
 			svcs := make([]*basket.Service, instances)
 			for i := range svcs {
@@ -44,55 +38,7 @@ func BenchmarkServiceInstances(b *testing.B) {
 				}
 				svcs[i] = svc
 			}
-			actor := basket.Actor{Kind: basket.System, ID: "bench"}
-			type target struct {
-				svc  *basket.Service
-				id   uuid.UUID
-				line string
-				qty  int64
-			}
-			targets := make([]*target, instances*writersPerInstance)
-			for w := range targets {
-				svc := svcs[w%instances]
-				bk, err := svc.Create(ctx, actor, basket.CreateRequest{ID: uuid.New(),
-					Owner: basket.Owner{CustomerID: fmt.Sprintf("c-%d", w)}, Context: demo.Web(time.Now())})
-				if err != nil {
-					b.Fatal(err)
-				}
-				bk, err = svc.AddLine(ctx, actor, bk.ID, basket.NewLine{SKU: "CANDLE-FIG", Quantity: 1, Product: demo.Product("CANDLE-FIG")})
-				if err != nil {
-					b.Fatal(err)
-				}
-				targets[w] = &target{svc: svc, id: bk.ID, line: bk.Lines[0].ID, qty: 1}
-			}
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			errs := make(chan error, len(targets))
-			b.ResetTimer()
-			start := time.Now()
-			for _, t := range targets {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for next.Add(1) <= int64(b.N) {
-						t.qty = 3 - t.qty
-						if _, err := t.svc.SetQuantity(ctx, actor, t.id, t.line, t.qty); err != nil {
-							errs <- err
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			elapsed := time.Since(start)
-			b.StopTimer()
-			close(errs)
-			for err := range errs {
-				b.Fatal(err)
-			}
-			rate := float64(b.N) / elapsed.Seconds()
-			b.ReportMetric(rate, "commands/s")
-			b.ReportMetric(rate/float64(instances), "commands/s/instance")
+			baskettest.BenchmarkCommands(b, svcs, writersPerInstance)
 		})
 	}
 }
