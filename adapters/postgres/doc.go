@@ -13,7 +13,11 @@
 //   - [basket.LedgerStore] and [basket.DocumentStore]: Save applies
 //     Write.Stock to that ledger and numbers Write.Documents (invoices,
 //     credit notes) in the same transaction as the basket write;
-//   - [handoff.ReplayStore]: the nonces of redeemed check-in tokens.
+//   - [handoff.ReplayStore]: the nonces of redeemed check-in tokens;
+//   - [handoff.CodeStore] and [handoff.AttemptStore]: live short codes with
+//     each location's window of failed guesses, and each basket's
+//     location-tag attempts, shared by every instance ([Store.PruneHandoff]
+//     trims them).
 //
 // Every conformance suite of the module (basket/baskettest,
 // stock/stocktest, basket/handoff/handofftest) runs against it.

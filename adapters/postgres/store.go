@@ -57,7 +57,8 @@ type Options struct {
 }
 
 // Store is the PostgreSQL implementation of [basket.Store],
-// [stock.Reserver], [stock.Provider] and [handoff.ReplayStore], plus the
+// [stock.Reserver], [stock.Provider], [handoff.ReplayStore],
+// [handoff.CodeStore] and [handoff.AttemptStore], plus the
 // event outbox ([Store.ReadOutbox]). It is safe for concurrent use by any
 // number of goroutines and processes sharing the database.
 type Store struct {

@@ -56,6 +56,14 @@
 //	tag, claims, err := svc.LocationTag(handoff.Audience{Retailer: "acme", Location: "store-paris-01"})
 //	claims, err = svc.RedeemTag(ctx, tag, basketID, handoff.TagExpectation{Retailer: "acme", Location: "store-paris-01"})
 //
+// Live short codes with each location's failed guesses, and the tag
+// attempts of each basket, are kept in a [CodeStore] and an [AttemptStore]
+// ([Config.Codes], [Config.TagAttempts]): the Service's own memory by
+// default, or stores that several instances share (adapters/postgres), so
+// that a code issued on one instance is redeemed on another, once, and the
+// attempt limits hold across instances. The Service passes its clock's
+// time to every call, so a shared store never judges time by its own.
+//
 // Every refusal is a sentinel matchable with [errors.Is] ([ErrMalformed],
 // [ErrExpired], [ErrAlreadyUsed], …), and all of them match [ErrRejected].
 // Times come from the injected [clock.Clock], randomness from the injected

@@ -152,6 +152,16 @@ type Config struct {
 	ShortCodes ShortCodeConfig
 	// Tags configures location tags; the zero value means the defaults.
 	Tags TagConfig
+	// Codes keeps live short codes and each location's failed attempts;
+	// nil means a [MemoryCodeStore] of this Service alone. Instances that
+	// share one (adapters/postgres) redeem each other's codes and limit
+	// guessing together; n instances each on its own memory would allow n
+	// times the guesses the bound above [ShortCodeAlphabet] counts.
+	Codes CodeStore
+	// TagAttempts counts each basket's location-tag attempts; nil means a
+	// [MemoryAttemptStore] of this Service alone. Instances that share
+	// one apply [TagConfig.Attempts] together.
+	TagAttempts AttemptStore
 }
 
 // Service issues, verifies and redeems handoff tokens and short codes. It
@@ -166,10 +176,11 @@ type Service struct {
 	randMu sync.Mutex
 	rand   io.Reader
 
-	codes *codeRegistry
+	shortCodes ShortCodeConfig
+	codes      CodeStore
 
 	tags     TagConfig
-	attempts *attemptLimiter
+	attempts AttemptStore
 }
 
 // New checks cfg and returns a Service. It returns an error matching
@@ -202,15 +213,21 @@ func New(cfg Config) (*Service, error) {
 	if s.maxTTL < time.Second {
 		return nil, fmt.Errorf("%w: Config.MaxTTL must be at least 1s", ErrInvalid)
 	}
-	codes, err := newCodeRegistry(cfg.ShortCodes)
-	if err != nil {
+	s.shortCodes = cfg.ShortCodes.withDefaults()
+	if err := s.shortCodes.check(); err != nil {
 		return nil, err
 	}
-	s.codes = codes
+	var err error
 	if s.tags, err = cfg.Tags.withDefaults(); err != nil {
 		return nil, err
 	}
-	s.attempts = newAttemptLimiter(s.tags.Attempts, s.tags.Window)
+	s.codes, s.attempts = cfg.Codes, cfg.TagAttempts
+	if s.codes == nil {
+		s.codes = NewMemoryCodeStore()
+	}
+	if s.attempts == nil {
+		s.attempts = NewMemoryAttemptStore()
+	}
 	return s, nil
 }
 

@@ -81,7 +81,7 @@ func (s *Service) String() string {
 	if s == nil {
 		return "handoff.Service(nil)"
 	}
-	c := s.codes.cfg
+	c := s.shortCodes
 	return fmt.Sprintf("handoff.Service{Keys: %s, Skew: %s, MaxTTL: %s, ShortCodes: {TTL: %s, MaxAttempts: %d, Window: %s, MaxLive: %d}}",
 		s.keys, s.skew, s.maxTTL, c.TTL, c.MaxAttempts, c.Window, c.MaxLive)
 }
@@ -97,7 +97,7 @@ func (s *Service) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.Stri
 // [KeyRing.MarshalJSON] encodes it, and the settings, durations as strings
 // ("30s"): {"Keys":{…},"Skew":"30s","MaxTTL":"24h0m0s","ShortCodes":{…}}.
 func (s *Service) MarshalJSON() ([]byte, error) {
-	c := s.codes.cfg
+	c := s.shortCodes
 	type codes struct {
 		TTL         string
 		MaxAttempts int

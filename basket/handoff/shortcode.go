@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -93,39 +92,15 @@ func (cfg ShortCodeConfig) withDefaults() ShortCodeConfig {
 	return cfg
 }
 
-// codeRegistry holds the live short codes and the attempt windows of every
-// location, in memory.
-type codeRegistry struct {
-	cfg ShortCodeConfig
-
-	mu        sync.Mutex
-	sites     map[site]*siteState
-	sweepAt   int       // sweep when there are this many sites
-	nextSweep time.Time // or from this time on
-}
-
-type site struct{ retailer, location string }
-
-type siteState struct {
-	codes       map[string]codeEntry // canonical code (no dashes) → entry
-	windowStart time.Time            // first failure of the current window
-	failures    int
-}
-
-type codeEntry struct {
-	claims    Claims
-	expiresAt time.Time
-}
-
-func newCodeRegistry(cfg ShortCodeConfig) (*codeRegistry, error) {
-	cfg = cfg.withDefaults()
+// check refuses bounds under which guessing could succeed.
+func (cfg ShortCodeConfig) check() error {
 	switch {
 	case cfg.TTL < time.Second || cfg.Window < time.Second || cfg.MaxAttempts < 1 || cfg.MaxLive < 1:
-		return nil, fmt.Errorf("%w: ShortCodes: TTL and Window must be at least 1s, MaxAttempts and MaxLive at least 1", ErrInvalid)
+		return fmt.Errorf("%w: ShortCodes: TTL and Window must be at least 1s, MaxAttempts and MaxLive at least 1", ErrInvalid)
 	case !(cfg.GuessProbability() <= MaxGuessProbability):
-		return nil, fmt.Errorf("%w: ShortCodes: guessing probability %.2g exceeds %g", ErrInvalid, cfg.GuessProbability(), MaxGuessProbability)
+		return fmt.Errorf("%w: ShortCodes: guessing probability %.2g exceeds %g", ErrInvalid, cfg.GuessProbability(), MaxGuessProbability)
 	}
-	return &codeRegistry{cfg: cfg, sites: make(map[site]*siteState), sweepAt: 64}, nil
+	return nil
 }
 
 // IssueShortCode returns a short code ("K7M-4QX-9TD") standing for c at
@@ -141,8 +116,10 @@ func newCodeRegistry(cfg ShortCodeConfig) (*codeRegistry, error) {
 // matches [ErrInvalid]. [ErrTooManyCodes] means the location holds
 // [ShortCodeConfig.MaxLive] live codes.
 //
-// Codes are held in the Service's memory: a deployment with several
-// instances must send a location's short-code traffic to one instance.
+// Codes are held in the [CodeStore] ([Config.Codes]): in this process's
+// memory by default, so a deployment with several instances either shares
+// a store (adapters/postgres) or sends a location's short-code traffic to
+// one instance.
 func (s *Service) IssueShortCode(ctx context.Context, c Claims) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -156,11 +133,10 @@ func (s *Service) IssueShortCode(ctx context.Context, c Claims) (string, error) 
 	case !c.ExpiresAt.After(now) || c.ExpiresAt.After(now.Add(s.maxTTL)):
 		return "", fmt.Errorf("%w: claims must expire in the future, within MaxTTL", ErrInvalid)
 	}
-	expiresAt := now.Add(s.codes.cfg.TTL)
+	expiresAt := now.Add(s.shortCodes.TTL)
 	if c.ExpiresAt.Before(expiresAt) {
 		expiresAt = c.ExpiresAt
 	}
-	at := site{c.Audience.Retailer, c.Audience.Location}
 	// Draw candidates before locking; a collision with a live code at the
 	// same location (probability ≤ MaxLive/30⁹) draws again.
 	for range 4 {
@@ -168,9 +144,9 @@ func (s *Service) IssueShortCode(ctx context.Context, c Claims) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		ok, err := s.codes.put(at, code, codeEntry{claims: c, expiresAt: expiresAt}, now)
+		ok, err := s.codes.PutShortCode(ctx, ShortCode{Code: code, Claims: c, ExpiresAt: expiresAt}, s.shortCodes.MaxLive, now)
 		if err != nil {
-			return "", err
+			return "", storeError("storing short code", err, ErrTooManyCodes)
 		}
 		if ok {
 			return formatCode(code), nil
@@ -271,9 +247,11 @@ func (s *Service) RedeemShortCode(ctx context.Context, code string, expect Expec
 		return Claims{}, err
 	}
 	now := s.clock.Now()
-	c, err := s.codes.take(site{expect.Retailer, expect.Location}, canon, expect.Purpose, now)
+	at := Audience{Retailer: expect.Retailer, Location: expect.Location}
+	limit := Limit{Max: s.shortCodes.MaxAttempts, Window: s.shortCodes.Window}
+	c, err := s.codes.TakeShortCode(ctx, at, canon, expect.Purpose, limit, now)
 	if err != nil {
-		return Claims{}, err
+		return Claims{}, storeError("taking short code", err, ErrTooManyAttempts, ErrUnknownCode, ErrWrongPurpose)
 	}
 	if err := s.checkTime(c, now); err != nil {
 		return Claims{}, err
@@ -282,87 +260,4 @@ func (s *Service) RedeemShortCode(ctx context.Context, code string, expect Expec
 		return Claims{}, err
 	}
 	return c, nil
-}
-
-// put stores e under (at, code) unless that code is live there (false) or
-// the location is full (ErrTooManyCodes).
-func (r *codeRegistry) put(at site, code string, e codeEntry, now time.Time) (bool, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.maybeSweep(now)
-	st := r.sites[at]
-	if st == nil {
-		st = &siteState{codes: make(map[string]codeEntry)}
-		r.sites[at] = st
-	}
-	if old, ok := st.codes[code]; ok && now.Before(old.expiresAt) {
-		return false, nil
-	}
-	if len(st.codes) >= r.cfg.MaxLive {
-		st.prune(now)
-		if len(st.codes) >= r.cfg.MaxLive {
-			return false, ErrTooManyCodes
-		}
-	}
-	st.codes[code] = e
-	return true, nil
-}
-
-// take removes and returns the live entry for (at, code), counting a miss
-// as a failed attempt.
-func (r *codeRegistry) take(at site, code string, p Purpose, now time.Time) (Claims, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.maybeSweep(now)
-	st := r.sites[at]
-	if st == nil {
-		st = &siteState{codes: make(map[string]codeEntry)}
-		r.sites[at] = st
-	}
-	windowOpen := !st.windowStart.IsZero() && now.Before(st.windowStart.Add(r.cfg.Window))
-	if !windowOpen {
-		st.windowStart, st.failures = time.Time{}, 0
-	}
-	if st.failures >= r.cfg.MaxAttempts {
-		return Claims{}, ErrTooManyAttempts
-	}
-	e, ok := st.codes[code]
-	if !ok || !now.Before(e.expiresAt) {
-		if st.failures == 0 {
-			st.windowStart = now
-		}
-		st.failures++
-		return Claims{}, ErrUnknownCode
-	}
-	if e.claims.Purpose != p {
-		return Claims{}, ErrWrongPurpose
-	}
-	delete(st.codes, code)
-	return e.claims, nil
-}
-
-// maybeSweep drops expired codes and idle locations once the number of
-// locations has doubled since the last sweep or a Window has passed since
-// it, so memory follows what is live at an amortized O(1) cost per call.
-func (r *codeRegistry) maybeSweep(now time.Time) {
-	if len(r.sites) < r.sweepAt && now.Before(r.nextSweep) {
-		return
-	}
-	r.nextSweep = now.Add(r.cfg.Window)
-	for at, st := range r.sites {
-		st.prune(now)
-		idle := st.windowStart.IsZero() || !now.Before(st.windowStart.Add(r.cfg.Window))
-		if len(st.codes) == 0 && idle {
-			delete(r.sites, at)
-		}
-	}
-	r.sweepAt = max(64, 2*len(r.sites))
-}
-
-func (st *siteState) prune(now time.Time) {
-	for code, e := range st.codes {
-		if !now.Before(e.expiresAt) {
-			delete(st.codes, code)
-		}
-	}
 }

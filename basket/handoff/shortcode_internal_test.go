@@ -56,7 +56,7 @@ func TestShortCodeSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(svc.codes.sites); n > 200 {
+	if n := len(svc.codes.(*MemoryCodeStore).sites); n > 200 {
 		t.Fatalf("%d locations held after everything expired, want ≤ 200", n)
 	}
 }
@@ -78,7 +78,7 @@ func TestNewDefaults(t *testing.T) {
 	if svc.skew != DefaultSkew || svc.maxTTL != DefaultMaxTTL || svc.clock == nil || svc.rand == nil {
 		t.Fatalf("defaults not applied: %+v", svc)
 	}
-	if svc.codes.cfg != (ShortCodeConfig{}).withDefaults() {
-		t.Fatalf("short-code defaults not applied: %+v", svc.codes.cfg)
+	if svc.shortCodes != (ShortCodeConfig{}).withDefaults() {
+		t.Fatalf("short-code defaults not applied: %+v", svc.shortCodes)
 	}
 }

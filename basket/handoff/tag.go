@@ -5,8 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -204,8 +202,9 @@ func (s *Service) VerifyTag(tag string, expect TagExpectation) (TagClaims, error
 }
 
 // RedeemTag verifies a tag presented for one basket, after counting the
-// attempt against the basket's allowance: past [TagConfig.Attempts] in
-// the window, it fails with [ErrTooManyAttempts] whatever the tag. Right
+// attempt against the basket's allowance in the [AttemptStore] (shared by
+// the instances that share it): past [TagConfig.Attempts] in the window,
+// it fails with [ErrTooManyAttempts] whatever the tag. Right
 // and wrong attempts count alike, so the limit also bounds how often one
 // basket can move between stores by tag. The caller must have checked that
 // the shopper presenting it holds the basket: the tag proves presence, not
@@ -217,7 +216,11 @@ func (s *Service) RedeemTag(ctx context.Context, tag string, basket uuid.UUID, e
 	if basket == uuid.Nil {
 		return TagClaims{}, fmt.Errorf("%w: basket ID is required", ErrInvalid)
 	}
-	if !s.attempts.allow(basket, s.clock.Now()) {
+	ok, err := s.attempts.CountTagAttempt(ctx, basket, Limit{Max: s.tags.Attempts, Window: s.tags.Window}, s.clock.Now())
+	if err != nil {
+		return TagClaims{}, storeError("counting tag attempt", err)
+	}
+	if !ok {
 		return TagClaims{}, ErrTooManyAttempts
 	}
 	return s.VerifyTag(tag, expect)
@@ -288,55 +291,4 @@ func parseTag(tag string) (TagClaims, []byte, []byte, error) {
 		return fail("bad field")
 	}
 	return c, raw[:n], raw[n:], nil
-}
-
-// attemptLimiter counts, per basket, the tags presented in a sliding
-// window. It lives in the Service's memory: several instances each apply
-// the limit (a shared counter is the multi-instance work).
-type attemptLimiter struct {
-	limit  int
-	window time.Duration
-
-	mu    sync.Mutex
-	seen  map[uuid.UUID][]time.Time
-	calls int
-}
-
-func newAttemptLimiter(limit int, window time.Duration) *attemptLimiter {
-	return &attemptLimiter{limit: limit, window: window, seen: map[uuid.UUID][]time.Time{}}
-}
-
-// allow records an attempt at now and reports whether it is within the
-// limit. A refused attempt is not recorded, so a basket that stops trying
-// gets its allowance back one window after its last counted attempt.
-func (l *attemptLimiter) allow(b uuid.UUID, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.calls++
-	if l.calls%1024 == 0 {
-		for id, ts := range l.seen {
-			if ts = l.live(ts, now); len(ts) == 0 {
-				delete(l.seen, id)
-			} else {
-				l.seen[id] = ts
-			}
-		}
-	}
-	ts := l.live(l.seen[b], now)
-	if len(ts) >= l.limit {
-		l.seen[b] = ts
-		return false
-	}
-	l.seen[b] = append(ts, now)
-	return true
-}
-
-// live drops the attempts that left the window.
-func (l *attemptLimiter) live(ts []time.Time, now time.Time) []time.Time {
-	cut := now.Add(-l.window)
-	i := slices.IndexFunc(ts, func(t time.Time) bool { return t.After(cut) })
-	if i < 0 {
-		return ts[:0]
-	}
-	return ts[i:]
 }

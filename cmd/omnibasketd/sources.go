@@ -369,6 +369,10 @@ func openShop(ctx context.Context, cfg *config, log *slog.Logger, clk clock.Cloc
 	var store basket.Store
 	var ledger stock.Ledger
 	var replay handoff.ReplayStore
+	// Short codes and tag attempts: this process's memory (nil) unless the
+	// store is shared, so that every instance on one database sees them.
+	var codes handoff.CodeStore
+	var tagAttempts handoff.AttemptStore
 	var events insights.Feed
 	if cfg.postgres == "" {
 		mem := memory.NewStockStore(clk)
@@ -397,9 +401,16 @@ func openShop(ctx context.Context, cfg *config, log *slog.Logger, clk clock.Cloc
 			log.Info("migrations applied", slog.String("schema", cfg.postgresSchema), slog.Int("version", postgres.SchemaVersion()))
 		}
 		store, ledger, replay, sh.store = pg, pg.Ledger(), pg, "postgres"
+		codes, tagAttempts = pg, pg
 		sh.ping = pool.Ping
 		sh.follow = followOutbox(pg, sh.feed, log)
-		sh.prune = func(ctx context.Context) error { _, err := pg.Prune(ctx); return err }
+		sh.prune = func(ctx context.Context) error {
+			if _, err := pg.Prune(ctx); err != nil {
+				return err
+			}
+			_, err := pg.PruneHandoff(ctx)
+			return err
+		}
 		events = outboxFeed(pg)
 	}
 	if sh.insights, err = insights.NewTracker(events, insights.TrackerOptions{}); err != nil {
@@ -432,7 +443,7 @@ func openShop(ctx context.Context, cfg *config, log *slog.Logger, clk clock.Cloc
 		return nil, err
 	}
 	sh.ephemeralKeys = ephemeral
-	tokens, err := handoff.New(handoff.Config{Keys: keys, Replay: replay, Clock: clk})
+	tokens, err := handoff.New(handoff.Config{Keys: keys, Replay: replay, Codes: codes, TagAttempts: tagAttempts, Clock: clk})
 	if err != nil {
 		return nil, err
 	}

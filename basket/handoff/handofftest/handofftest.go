@@ -1,7 +1,9 @@
-// Package handofftest holds the conformance suite that every
-// [handoff.ReplayStore] implementation must pass.
+// Package handofftest holds the conformance suites that every
+// [handoff.ReplayStore], [handoff.CodeStore] and [handoff.AttemptStore]
+// implementation must pass (RunReplayStoreTests, RunCodeStoreTests,
+// RunAttemptStoreTests), concurrency included.
 //
-// An adapter runs it from its own tests:
+// An adapter runs them from its own tests:
 //
 //	func TestReplayStore(t *testing.T) {
 //		handofftest.RunReplayStoreTests(t, func(t *testing.T) (handoff.ReplayStore, *clock.Fake) {
