@@ -17,7 +17,10 @@
 //   - [handoff.CodeStore] and [handoff.AttemptStore]: live short codes with
 //     each location's window of failed guesses, and each basket's
 //     location-tag attempts, shared by every instance ([Store.PruneHandoff]
-//     trims them).
+//     trims them);
+//   - the saved positions of outbox relays ([Store.RelayPosition],
+//     [Store.SaveRelayPosition]), such as adapters/natsjs's, kept with the
+//     outbox they follow.
 //
 // Every conformance suite of the module (basket/baskettest,
 // stock/stocktest, basket/handoff/handofftest) runs against it.
