@@ -1,24 +1,18 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/omnibasket/omnibasket/adapters/postgres"
 	"github.com/omnibasket/omnibasket/basket/handoff"
 	"github.com/omnibasket/omnibasket/demo"
 )
@@ -26,26 +20,12 @@ import (
 // TestInstancesOnOnePostgres: three servers, each with its own pool, on
 // one schema behave as one. A tablet connected to B sees what the shopper
 // changed through A (the outbox follower); a short code issued on A is
-// checked in exactly once when associates race with it on B and C; and the location's failed guesses are limited across the
-// servers (handoff.DefaultShortCodeAttempts in all), not per server, and
-// so are a basket's location-tag attempts.
+// checked in exactly once when associates race with it on B and C; and
+// the location's failed guesses are limited across the servers
+// (handoff.DefaultShortCodeAttempts in all), not per server, and so are a
+// basket's location-tag attempts.
 func TestInstancesOnOnePostgres(t *testing.T) {
-	url := os.Getenv("OMNIBASKET_POSTGRES_URL")
-	if url == "" {
-		t.Skip("OMNIBASKET_POSTGRES_URL is not set; see .ci/run for starting a local PostgreSQL")
-	}
-	suffix := make([]byte, 6)
-	_, _ = rand.Read(suffix)
-	schema := "omnibasketd_" + hex.EncodeToString(suffix)
-	pool, err := pgxpool.New(t.Context(), url)
-	require.NoError(t, err)
-	defer pool.Close()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = postgres.New(pool, postgres.Options{Schema: schema}).DropSchema(ctx)
-	})
-	env := map[string]string{envTokenSecret: testSecret, "OMNIBASKET_POSTGRES": url, "OMNIBASKET_POSTGRES_SCHEMA": schema}
+	env := postgresEnv(t)
 	servers := []*running{start(t, []string{"-migrate", "-poll-every", "1h"}, env)}
 	for range 2 {
 		servers = append(servers, start(t, []string{"-poll-every", "1h"}, env))

@@ -106,9 +106,11 @@ func TestStockReloadFeedsTheLedger(t *testing.T) {
 	assert.Equal(t, map[string]int64{demo.Bellecour: 5, demo.PartDieu: 2, demo.Warehouse: 0}, onHand())
 }
 
-// TestPostgres runs the server on PostgreSQL: migrations only when asked,
-// readiness pings the database, baskets persist across restarts.
-func TestPostgres(t *testing.T) {
+// postgresEnv returns the environment of a server on PostgreSQL, in a
+// schema of its own that is dropped when the test ends; the test skips
+// without a server.
+func postgresEnv(t *testing.T) map[string]string {
+	t.Helper()
 	url := os.Getenv("OMNIBASKET_POSTGRES_URL")
 	if url == "" {
 		t.Skip("OMNIBASKET_POSTGRES_URL is not set; see .ci/run for starting a local PostgreSQL")
@@ -116,15 +118,21 @@ func TestPostgres(t *testing.T) {
 	suffix := make([]byte, 6)
 	_, _ = rand.Read(suffix)
 	schema := "omnibasketd_" + hex.EncodeToString(suffix)
-	pool, err := pgxpool.New(t.Context(), url)
+	pool, err := pgxpool.New(context.Background(), url)
 	require.NoError(t, err)
-	defer pool.Close()
+	t.Cleanup(pool.Close) // after the drop below: cleanups run last registered first
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = postgres.New(pool, postgres.Options{Schema: schema}).DropSchema(ctx)
 	})
-	env := map[string]string{envTokenSecret: testSecret, "OMNIBASKET_POSTGRES": url, "OMNIBASKET_POSTGRES_SCHEMA": schema}
+	return map[string]string{envTokenSecret: testSecret, "OMNIBASKET_POSTGRES": url, "OMNIBASKET_POSTGRES_SCHEMA": schema}
+}
+
+// TestPostgres runs the server on PostgreSQL: migrations only when asked,
+// readiness pings the database, baskets persist across restarts.
+func TestPostgres(t *testing.T) {
+	env := postgresEnv(t)
 
 	cfg, err := parseConfig([]string{"-addr", "127.0.0.1:0"}, envOf(env))
 	require.NoError(t, err)
