@@ -36,6 +36,9 @@ type encodedWrite struct {
 	w        basket.Write
 	snapshot []byte
 	customer *string
+	// eventsFrom is the earliest At of the write's events (nil without
+	// events): the basket's events_from is lowered to it (see 0011).
+	eventsFrom *time.Time
 }
 
 // eventColumns are the events of a Write as one array per column, inserted
@@ -110,19 +113,22 @@ func (s *Store) Save(ctx context.Context, w basket.Write) error {
 		if c := x.Basket.Owner.CustomerID; c != "" {
 			ew.customer = &c
 		}
-		writes = append(writes, ew)
 		for _, e := range x.Events {
 			if err := events.add(e); err != nil {
 				return err
 			}
+			if ew.eventsFrom == nil || e.At.Before(*ew.eventsFrom) {
+				ew.eventsFrom = &e.At
+			}
 		}
+		writes = append(writes, ew)
 	}
 	locked := slices.Clone(writes)
 	slices.SortStableFunc(locked, func(a, b encodedWrite) int {
 		return bytes.Compare(a.w.Basket.ID[:], b.w.Basket.ID[:])
 	})
 	var numbers []int64
-	err = s.inTx(ctx, "save", func(ctx context.Context, tx pgx.Tx) error {
+	save := func(ctx context.Context, tx pgx.Tx) error {
 		numbers = nil
 		for _, x := range locked {
 			if err := s.saveBasket(ctx, tx, x); err != nil {
@@ -163,8 +169,8 @@ func (s *Store) Save(ctx context.Context, w basket.Write) error {
 		_, err := tx.Exec(ctx, s.q.insertEvents, events.basketIDs, events.seqs, events.types, events.ats, events.nanos,
 			events.channels, events.locations, events.actors, events.data)
 		return err
-	})
-	if err != nil {
+	}
+	if err := s.inTx(ctx, "save", save); err != nil {
 		return wrap(ctx, "save basket "+w.Basket.ID.String(), basket.ErrInvalid, err)
 	}
 	for i, n := range numbers {
@@ -177,7 +183,7 @@ func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error
 	b := x.w.Basket
 	where, when := arrivalColumns(b)
 	if x.w.ExpectedVersion == 0 {
-		tag, err := tx.Exec(ctx, s.q.createBasket, b.ID, b.Version, x.customer, b.Status.String(), b.CreatedAt, b.UpdatedAt, x.snapshot, where, when, clampNanos(b.UpdatedAt))
+		tag, err := tx.Exec(ctx, s.q.createBasket, b.ID, b.Version, x.customer, b.Status.String(), b.CreatedAt, b.UpdatedAt, x.snapshot, where, when, clampNanos(b.UpdatedAt), x.eventsFrom)
 		if err != nil {
 			return err
 		}
@@ -186,7 +192,7 @@ func (s *Store) saveBasket(ctx context.Context, tx pgx.Tx, x encodedWrite) error
 		}
 		return nil
 	}
-	tag, err := tx.Exec(ctx, s.q.updateBasket, b.ID, x.w.ExpectedVersion, b.Version, x.customer, b.Status.String(), b.UpdatedAt, x.snapshot, s.q.ownerSeq, where, when, clampNanos(b.UpdatedAt))
+	tag, err := tx.Exec(ctx, s.q.updateBasket, b.ID, x.w.ExpectedVersion, b.Version, x.customer, b.Status.String(), b.UpdatedAt, x.snapshot, s.q.ownerSeq, where, when, clampNanos(b.UpdatedAt), x.eventsFrom)
 	if err != nil {
 		return err
 	}
@@ -374,7 +380,9 @@ func (s *Store) Idempotency(ctx context.Context, key basket.IdempotencyKey) (bas
 // HistoryAt implements [basket.Store]: the newest checkpoint at or before
 // version and the events after it up to version, by two indexed range
 // queries, whatever the history's length. Both are append-only, so reading
-// them at read committed cannot mix versions.
+// them at read committed cannot mix versions. When retention
+// ([Store.DropHistory]) has dropped some of those events, it fails with
+// [ErrHistoryDropped] rather than return a history with a hole.
 func (s *Store) HistoryAt(ctx context.Context, id uuid.UUID, version int64) (*basket.Basket, []basket.Event, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
@@ -383,9 +391,10 @@ func (s *Store) HistoryAt(ctx context.Context, id uuid.UUID, version int64) (*ba
 		checkpoint *basket.Basket
 		events     []basket.Event
 		current    int64
+		from       int64 // the checkpoint's version, 0 without one
 	)
 	err := s.inTx(ctx, "history", func(ctx context.Context, tx pgx.Tx) error {
-		checkpoint, events = nil, nil
+		checkpoint, events, from = nil, nil, 0
 		var cpVersion *int64
 		var snap []byte
 		if err := tx.QueryRow(ctx, s.q.checkpointAt, id, version).Scan(&current, &cpVersion, &snap); err != nil {
@@ -394,7 +403,6 @@ func (s *Store) HistoryAt(ctx context.Context, id uuid.UUID, version int64) (*ba
 		if version < 1 || version > current {
 			return nil
 		}
-		from := int64(0)
 		if cpVersion != nil {
 			checkpoint = new(basket.Basket)
 			if err := json.Unmarshal(snap, checkpoint); err != nil {
@@ -434,6 +442,9 @@ func (s *Store) HistoryAt(ctx context.Context, id uuid.UUID, version int64) (*ba
 	}
 	if version < 1 || version > current {
 		return nil, nil, &basket.InputError{Field: "version", Reason: fmt.Sprintf("%d is not a version of basket %s (1…%d)", version, id, current)}
+	}
+	if int64(len(events)) != version-from {
+		return nil, nil, fmt.Errorf("%w: basket %s has %d of the %d events after version %d up to %d", ErrHistoryDropped, id, len(events), version-from, from, version)
 	}
 	return checkpoint, events, nil
 }

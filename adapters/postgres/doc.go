@@ -84,6 +84,28 @@
 // A connection lost mid-transaction rolls it back entirely and is not
 // retried.
 //
+// # History and retention
+//
+// The events table, which is also the outbox, is partitioned by UTC month
+// (migration 0011). [Store.PrepareHistory] creates the coming months ahead
+// of time (omnibasketd's maintenance does, two months ahead; Migrate
+// creates the current and the next); an event whose month has no
+// partition yet waits in a default partition until PrepareHistory moves
+// it into its month, so no write ever fails for want of one. Creating and
+// dropping months needs the role that owns the tables. Retention drops
+// whole months with [Store.DropHistory] in a step that holds the table for
+// milliseconds, never by deleting rows, and never a month that a saved
+// relay position ([Store.SaveRelayPosition]) has not passed:
+//
+//	store.PrepareHistory(ctx, now.AddDate(0, 2, 0))
+//	dropped, err := store.DropHistory(ctx, now.AddDate(0, -13, 0), nil) // keep 13 months
+//
+// Reading a basket probes only the months from its first event on (each
+// basket records that instant), so reads do not grow with the months
+// kept. Baskets, their checkpoints and everything else are kept; only the
+// events of dropped months go ([Store.HistoryAt] then reports
+// [ErrHistoryDropped] for a version it can no longer rebuild).
+//
 // # Errors
 //
 // Refusals are the domain's errors: [basket.ErrNotFound],

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -67,4 +68,34 @@ func Example() {
 		fmt.Println(e.Cursor, e.Event.Type, e.Event.BasketID)
 		cursor = e.Cursor
 	}
+}
+
+// Keep the history of the last 13 months: prepare the coming months, then
+// drop whole months older than that, never one a relay still needs. Run
+// it on a schedule from one or every instance. It needs a server, so it
+// has no Output comment.
+func ExampleStore_DropHistory() {
+	ctx := context.Background()
+	store, err := postgres.Open(ctx, os.Getenv("OMNIBASKET_POSTGRES_URL"), postgres.Options{Schema: "shop"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	now := time.Now()
+	if _, err := store.PrepareHistory(ctx, now.AddDate(0, 2, 0)); err != nil {
+		log.Fatal(err)
+	}
+	dropped, err := store.DropHistory(ctx, now.AddDate(0, -13, 0), &postgres.DropHistoryOptions{
+		Progress: func(m postgres.DroppedMonth) {
+			log.Printf("dropped %s: %d events", m.Start.Format("2006-01"), m.Events)
+		},
+	})
+	var held *postgres.HistoryHeldError
+	switch {
+	case errors.As(err, &held):
+		log.Printf("kept %s for relay %s", held.Month.Start.Format("2006-01"), held.Relay)
+	case err != nil:
+		log.Fatal(err)
+	}
+	fmt.Println(len(dropped), "months dropped")
 }

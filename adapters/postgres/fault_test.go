@@ -80,10 +80,16 @@ func holdLock(t *testing.T, pool *pgxpool.Pool, lockSQL string, args ...any) (ui
 	return pid, func() { _ = tx.Rollback(ctx) }
 }
 
-// holdEventSQL inserts, in the holder's open transaction, the event row
-// (basket $1, seq $2) that a save is about to insert: the save then waits
-// on its last statement, the insert of its events, until the holder ends.
+// holdEventSQL locks the events table in the holder's open transaction
+// so that no event can be inserted: a save then waits on its last
+// statement, the insert of its events, until the holder ends.
 func holdEventSQL(s *Store) string {
+	return "LOCK TABLE " + s.ident + ".basket_events IN SHARE MODE"
+}
+
+// oldEventSQL inserts the event (basket $1, seq $2) as a version that
+// predates the columns it does not name would have.
+func oldEventSQL(s *Store) string {
 	return "INSERT INTO " + s.ident + `.basket_events (basket_id, seq, type, at, channel_id, actor, data)
 		VALUES ($1, $2, 'held', now(), 'test', '{}', 'null')`
 }
@@ -117,7 +123,7 @@ func TestFaultKilledSave(t *testing.T) {
 				// The writer has updated both baskets and inserted the
 				// idempotency record and the checkpoint when it waits to
 				// insert its events.
-				holder, release := holdLock(t, s.pool, holdEventSQL(s), a.ID, int64(2))
+				holder, release := holdLock(t, s.pool, holdEventSQL(s))
 				errc := make(chan error, 1)
 				go func() { errc <- s.Save(ctx, w) }()
 				terminate(t, s.pool, blockedBy(t, s.pool, holder))

@@ -100,5 +100,5 @@ func TestMigrationBackfillsActivity(t *testing.T) {
 	rec, err := s.Idempotency(ctx, key)
 	require.NoError(t, err)
 	assert.WithinDuration(t, time.Now(), rec.At, time.Hour, "stamped with the migration's time")
-	assert.Equal(t, 10, SchemaVersion())
+	assert.Equal(t, 11, SchemaVersion())
 }

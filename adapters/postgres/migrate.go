@@ -74,8 +74,10 @@ func SchemaVersion() int {
 // schema_migrations of that schema. Everything runs in one transaction
 // under a transaction-scoped advisory lock derived from the schema name,
 // so that concurrent calls (several instances starting at once) apply each
-// migration exactly once, and a failure leaves the schema as it was.
-// Calling it again is a no-op. The store never migrates implicitly: call it
+// migration exactly once, and a failure leaves the schema as it was. In the
+// same transaction it creates the event history's partitions for the store
+// clock's month and the next (see [Store.PrepareHistory]). Calling it
+// again changes nothing but that. The store never migrates implicitly: call it
 // at deployment, or at start-up, with a role allowed to create tables.
 func (s *Store) Migrate(ctx context.Context) error {
 	if len(s.schema) > maxIdentifierLen {
@@ -130,7 +132,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		// The history's current and next months (see [Store.PrepareHistory]),
+		// so that the first writes after a deployment do not create them.
+		this := monthOf(s.clock.Now())
+		_, err = s.createMonthsIn(ctx, tx, []HistoryMonth{this, monthOf(this.End())})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: migrate schema %s: %w", s.ident, err)

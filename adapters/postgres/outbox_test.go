@@ -351,6 +351,7 @@ func TestMigrationKeepsOldPositions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	// Back to 0007, then old events.
+	unpartitionHistory(t, s)
 	for _, sql := range []string{
 		"DROP INDEX {s}.basket_events_tx_idx",
 		"ALTER TABLE {s}.basket_events DROP COLUMN tx",
@@ -367,7 +368,7 @@ func TestMigrationKeepsOldPositions(t *testing.T) {
 		VALUES ($1, $2, 'cart', now(), now(), '{}')`, s), oldID, int64(old))
 	require.NoError(t, err)
 	for seq := range int64(old) {
-		_, err := s.pool.Exec(ctx, holdEventSQL(s), oldID, seq+1)
+		_, err := s.pool.Exec(ctx, oldEventSQL(s), oldID, seq+1)
 		require.NoError(t, err)
 	}
 	require.NoError(t, s.Migrate(ctx))

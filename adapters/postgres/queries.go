@@ -35,18 +35,30 @@ const rankedHolds = `SELECT x.basket_id, x.location_id, x.sku, x.quantity, x.hel
 			FROM {s}.stock_reservation_lines x
 			JOIN {s}.stock_levels v ON v.sku = x.sku AND v.location_id = x.location_id`
 
+// fromMonth skips, at execution, the months of the history before the
+// basket's first event (baskets.events_from, see 0011), so that reading a
+// basket probes only the months it lived in, however many months are
+// kept. The day of margin covers an event that a version predating 0011
+// (which does not lower events_from) wrote with a clock behind the one
+// that created the basket; NULL, a basket of such a version, skips
+// nothing.
+const fromMonth = `e.at >= COALESCE(b.events_from - interval '1 day', '-infinity')`
+
 func newQueries(schema string) queries {
 	r := strings.NewReplacer("{s}", schema)
 	q := func(sql string) string { return r.Replace(sql) }
 	return queries{
-		createBasket: q(`INSERT INTO {s}.baskets (id, version, customer_id, status, created_at, updated_at, snapshot, arrival_location, arrival_at_ns, updated_at_ns)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`),
+		createBasket: q(`INSERT INTO {s}.baskets (id, version, customer_id, status, created_at, updated_at, snapshot, arrival_location, arrival_at_ns, updated_at_ns, events_from)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`),
 		// updateBasket is the compare-and-swap of a basket, accepted only
 		// from a transaction later than the basket's last writer, so that
-		// the basket's events are in order in the outbox (see 0008).
+		// the basket's events are in order in the outbox (see 0008). It
+		// lowers events_from to the earliest new event; NULL (unknown)
+		// stays NULL (see 0011).
 		updateBasket: q(`UPDATE {s}.baskets SET version = $3, customer_id = $4, status = $5, updated_at = $6, snapshot = $7,
 				owner_seq = CASE WHEN customer_id IS DISTINCT FROM $4 THEN nextval($8::regclass) ELSE owner_seq END,
-				arrival_location = $9, arrival_at_ns = $10, updated_at_ns = $11, last_tx = pg_current_xact_id()
+				arrival_location = $9, arrival_at_ns = $10, updated_at_ns = $11, last_tx = pg_current_xact_id(),
+				events_from = CASE WHEN events_from IS NULL THEN NULL ELSE LEAST(events_from, $12::timestamptz) END
 			WHERE id = $1 AND version = $2 AND last_tx < pg_current_xact_id()`),
 		arrivals: q(`SELECT id FROM {s}.baskets WHERE arrival_location = $1 AND arrival_at_ns >= $2
 			ORDER BY arrival_at_ns DESC, id`),
@@ -58,8 +70,9 @@ func newQueries(schema string) queries {
 			LEFT JOIN LATERAL (SELECT version, snapshot FROM {s}.basket_checkpoints
 				WHERE basket_id = b.id AND version <= $2 ORDER BY version DESC LIMIT 1) c ON true
 			WHERE b.id = $1`),
-		eventsBetween: q(`SELECT seq, type, at, at_nanos, channel_id, location_id, actor, data
-			FROM {s}.basket_events WHERE basket_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`),
+		eventsBetween: q(`SELECT e.seq, e.type, e.at, e.at_nanos, e.channel_id, e.location_id, e.actor, e.data
+			FROM {s}.baskets b JOIN {s}.basket_events e ON e.basket_id = b.id AND ` + fromMonth + `
+			WHERE b.id = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq`),
 		advisoryLock: `SELECT pg_advisory_xact_lock($1)`,
 		insertEvents: q(`INSERT INTO {s}.basket_events (basket_id, seq, type, at, at_nanos, channel_id, location_id, actor, data)
 			SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::integer[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[])`),
@@ -69,7 +82,7 @@ func newQueries(schema string) queries {
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb)`),
 		getBasket: q(`SELECT snapshot FROM {s}.baskets WHERE id = $1`),
 		events: q(`SELECT e.seq, e.type, e.at, e.at_nanos, e.channel_id, e.location_id, e.actor, e.data
-			FROM {s}.baskets b LEFT JOIN {s}.basket_events e ON e.basket_id = b.id AND e.seq > $2
+			FROM {s}.baskets b LEFT JOIN {s}.basket_events e ON e.basket_id = b.id AND e.seq > $2 AND ` + fromMonth + `
 			WHERE b.id = $1 ORDER BY e.seq`),
 		findByOwner: q(`SELECT id FROM {s}.baskets WHERE customer_id = $1 ORDER BY owner_seq`),
 		idempotency: q(`SELECT digest, basket_id, version, recorded_at_ns FROM {s}.basket_idempotency

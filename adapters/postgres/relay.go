@@ -74,6 +74,29 @@ func (s *Store) SaveRelayPosition(ctx context.Context, name string, c Cursor) er
 	return nil
 }
 
+// ForgetRelay deletes the saved position of the relay called name, for a
+// relay that no longer runs: [Store.DropHistory] then stops keeping months
+// for it. It reports whether there was such a relay. An empty or
+// over-long name is a *[basket.InputError].
+func (s *Store) ForgetRelay(ctx context.Context, name string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := validRelayName(name); err != nil {
+		return false, err
+	}
+	var n int64
+	err := s.retry(ctx, func(ctx context.Context) error {
+		tag, err := s.pool.Exec(ctx, "DELETE FROM "+s.ident+".outbox_relays WHERE name = $1", name)
+		n = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return false, wrap(ctx, "forget relay "+name, basket.ErrInvalid, err)
+	}
+	return n == 1, nil
+}
+
 // validRelayName refuses a name no operator would choose.
 func validRelayName(name string) error {
 	switch {

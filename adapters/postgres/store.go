@@ -219,11 +219,21 @@ func (s *Store) retry(ctx context.Context, fn func(ctx context.Context) error) e
 const (
 	codeSerializationFailure = "40001"
 	codeDeadlock             = "40P01"
+	codeCheckViolation       = "23514"
 )
 
+// retryable reports whether a transaction that failed with err may
+// succeed if run again: a serialization failure, a deadlock, errTxOrder,
+// or an event routed to the default partition of the history just as its
+// month was attached (see [Store.PrepareHistory]): run again, the insert
+// goes to the month.
 func retryable(err error) bool {
 	var pg *pgconn.PgError
-	return errors.Is(err, errTxOrder) || errors.As(err, &pg) && (pg.Code == codeSerializationFailure || pg.Code == codeDeadlock)
+	if errors.Is(err, errTxOrder) || !errors.As(err, &pg) {
+		return errors.Is(err, errTxOrder)
+	}
+	return pg.Code == codeSerializationFailure || pg.Code == codeDeadlock ||
+		pg.Code == codeCheckViolation && pg.TableName == "basket_events_default"
 }
 
 // dbError is a database failure: it matches the domain kind, when there is

@@ -94,7 +94,7 @@ func TestMigrateConcurrentAndIdempotent(t *testing.T) {
 	ms, err := migrations()
 	require.NoError(t, err)
 	assert.Equal(t, len(ms), n, "each migration applied once")
-	assert.Equal(t, 10, SchemaVersion())
+	assert.Equal(t, 11, SchemaVersion())
 
 	long := New(pool, Options{Schema: newTestSchemaName(t) + "_" + strings.Repeat("x", 40)})
 	assert.Error(t, long.Migrate(ctx), "a schema name PostgreSQL would truncate")
