@@ -114,7 +114,7 @@ func NewRelay(cfg RelayConfig) (*Relay, error) {
 	case cfg.Batch < 0 || cfg.Every < 0 || cfg.AckTimeout < 0 || cfg.Retry < 0:
 		return nil, &basket.InputError{Field: "relay", Reason: "sizes and durations must not be negative"}
 	}
-	if err := validPrefix(cfg.Prefix); err != nil {
+	if err := ValidPrefix(cfg.Prefix); err != nil {
 		return nil, err
 	}
 	cfg.Batch = or(cfg.Batch, DefaultBatch)

@@ -59,9 +59,12 @@ func token(s string) string {
 	return b.String()
 }
 
-// validPrefix refuses a prefix that is not a literal subject (empty
-// tokens, wildcards, white space).
-func validPrefix(prefix string) error {
+// ValidPrefix reports whether prefix can be a relay's subject prefix: a
+// literal subject such as omnibasket.acme, without empty tokens,
+// wildcards or white space. Anything else is a *[basket.InputError]. A
+// program that takes the prefix from its configuration calls it to refuse
+// a bad one before starting anything, as omnibasketd does.
+func ValidPrefix(prefix string) error {
 	if prefix == "" {
 		return &basket.InputError{Field: "prefix", Reason: "must not be empty"}
 	}

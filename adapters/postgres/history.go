@@ -269,8 +269,9 @@ func (s *Store) createMonthsIn(ctx context.Context, tx pgx.Tx, want []HistoryMon
 // deleting rows: the month's own table is locked (no writer of the
 // current months needs it), its events counted and checked against the
 // relays, then it is detached and dropped, which holds the events table
-// for milliseconds (a month of 833,320 events took 307 ms in all, and the
-// longest save beside it 70 ms, in BenchmarkHistory). It returns the
+// for milliseconds (a month of 833,320 events took 293–307 ms in all,
+// and the longest save beside it 42–168 ms, in BenchmarkHistory). It
+// returns the
 // months dropped, in order, also when it stops early.
 //
 // A month is kept, and DropHistory stops with a [*HistoryHeldError], if a

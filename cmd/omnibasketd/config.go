@@ -16,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/omnibasket/omnibasket/adapters/httpapi"
+	"github.com/omnibasket/omnibasket/adapters/natsjs"
+	"github.com/omnibasket/omnibasket/adapters/postgres"
 	"github.com/omnibasket/omnibasket/basket"
 )
 
@@ -44,6 +46,7 @@ type config struct {
 	stockURL        string // HTTP stock service, instead of a stock CSV
 	stockTTL        time.Duration
 	maintenance     time.Duration // 0: no data lifecycle pass
+	historyMonths   int           // months of PostgreSQL event history kept; 0: all
 	handoffKeys     string        // JSON key file; empty: keys made at start-up
 	contexts        string        // JSON list of channel contexts; empty: the demo's
 	corsOrigins     []string
@@ -53,6 +56,14 @@ type config struct {
 	drainDelay      time.Duration
 	pollEvery       time.Duration
 	logLevel        slog.Level
+
+	// The outbox relay to NATS JetStream (relay.go): natsURL empty means
+	// none; natsStream empty leaves the stream to the operator.
+	natsURL       string
+	natsPrefix    string
+	natsStream    string
+	natsReplicas  int
+	natsRelayName string
 
 	// tokenSecretFile and tokenSecret are the API's token secret: a file
 	// holding it, or the secret from the environment, both in base64.
@@ -83,6 +94,13 @@ const (
 	defaultStockTTL        = 5 * time.Second
 	defaultShutdownTimeout = 20 * time.Second
 	defaultMintTTL         = 12 * time.Hour
+	defaultNATSPrefix      = "omnibasket"
+	defaultNATSStream      = "OMNIBASKET"
+	defaultNATSRelayName   = "omnibasketd"
+	// maxNATSReplicas is JetStream's limit on a stream's replicas.
+	maxNATSReplicas = 5
+	// maxStreamName is JetStream's limit on a stream name, in bytes.
+	maxStreamName = 255
 )
 
 // configError is a setting that is not valid: which flag or variable, and
@@ -143,9 +161,19 @@ func flagSet(cmd string, c *config) *flag.FlagSet {
 	})
 	fs.Int64Var(&c.maxBody, "max-body", httpapi.DefaultMaxBodyBytes, "largest request body, in bytes")
 	fs.DurationVar(&c.timeout, "timeout", httpapi.DefaultTimeout, "time limit of a request (live streams excepted)")
+	fs.IntVar(&c.historyMonths, "history-months", 0, "with -postgres, keep the event history (the outbox) of the last N months: "+
+		"the maintenance drops whole months that ended before, never one a relay has not passed (0: keep everything)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long a shutdown waits for requests in flight")
 	fs.DurationVar(&c.drainDelay, "drain-delay", 0, "how long /readyz answers 503 before a shutdown stops accepting requests")
 	fs.DurationVar(&c.pollEvery, "poll-every", httpapi.DefaultPollEvery, "how often a live stream reads its basket's history as a safety net for missed notifications")
+	fs.StringVar(&c.natsURL, "nats-url", "", "NATS servers, comma-separated (nats://host:4222, tls://…), to relay the PostgreSQL outbox's basket events to on JetStream "+
+		"(see adapters/natsjs); needs -postgres. Every instance may set it: instances of one -nats-relay-name publish the same events, "+
+		"which the stream stores once (by Nats-Msg-Id, within its 2-minute duplicate window), and share a saved position that only moves forward; none: no relay")
+	fs.StringVar(&c.natsPrefix, "nats-prefix", defaultNATSPrefix, "subject prefix of the relayed events, published on <prefix>.<location>.<basket ID>.<event type>; a literal subject (omnibasket.acme), no wildcard or empty token")
+	fs.StringVar(&c.natsStream, "nats-stream", defaultNATSStream, "JetStream stream the relay creates or updates at start-up to store <prefix>.> (file storage, 2-minute duplicate window; "+
+		"other settings of an existing stream are replaced); empty: the stream is managed outside omnibasketd and must store <prefix>.>")
+	fs.IntVar(&c.natsReplicas, "nats-replicas", 1, "replicas of -nats-stream, 1 to 5 (3 on a three-server cluster)")
+	fs.StringVar(&c.natsRelayName, "nats-relay-name", defaultNATSRelayName, "name under which the relay saves its outbox position in PostgreSQL; instances with the same name share it and may relay at the same time")
 	fs.Func("log-level", "debug, info, warn or error (default info)", func(s string) error {
 		return c.logLevel.UnmarshalText([]byte(s))
 	})
@@ -302,6 +330,10 @@ func (c *config) check(setting func(string) string) error {
 		return bad("stock-ttl", "must be positive")
 	case c.maintenance < 0:
 		return bad("maintenance-every", "must not be negative (0: never)")
+	case c.historyMonths < 0:
+		return bad("history-months", "must not be negative (0: keep everything)")
+	case c.historyMonths > 0 && c.postgres == "":
+		return bad("history-months", "needs -postgres: the in-memory store keeps no history beyond the process")
 	case c.maxBody <= 0:
 		return bad("max-body", "must be positive")
 	case c.timeout <= 0:
@@ -313,6 +345,9 @@ func (c *config) check(setting func(string) string) error {
 	case c.pollEvery <= 0:
 		return bad("poll-every", "must be positive")
 	}
+	if err := c.checkNATS(bad); err != nil {
+		return err
+	}
 	if c.postgres != "" {
 		if _, err := pgxpool.ParseConfig(c.postgres); err != nil {
 			return bad("postgres", "not a PostgreSQL connection string: "+redactURL(err.Error(), c.postgres))
@@ -322,6 +357,79 @@ func (c *config) check(setting func(string) string) error {
 		u, err := url.Parse(c.stockURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return bad("stock-url", "must be an absolute http:// or https:// URL")
+		}
+	}
+	return nil
+}
+
+// checkNATS validates the relay's settings. The prefix, stream, replicas
+// and name are checked even without -nats-url: a wrong value is wrong
+// before it is used.
+func (c *config) checkNATS(bad func(name, reason string) error) error {
+	if err := natsjs.ValidPrefix(c.natsPrefix); err != nil {
+		var in *basket.InputError
+		if errors.As(err, &in) {
+			return bad("nats-prefix", in.Reason+" (like omnibasket.acme: no empty token, * or >, no white space)")
+		}
+		return bad("nats-prefix", err.Error())
+	}
+	if err := checkStreamName(c.natsStream); err != nil {
+		return bad("nats-stream", err.Error())
+	}
+	switch {
+	case c.natsReplicas < 1 || c.natsReplicas > maxNATSReplicas:
+		return bad("nats-replicas", fmt.Sprintf("must be 1 to %d", maxNATSReplicas))
+	case c.natsRelayName == "" || len(c.natsRelayName) > postgres.MaxRelayNameLen:
+		return bad("nats-relay-name", fmt.Sprintf("must be 1 to %d bytes", postgres.MaxRelayNameLen))
+	case c.natsURL == "":
+		return nil
+	case c.postgres == "":
+		return bad("nats-url", "needs -postgres: the relay reads the PostgreSQL outbox, which the in-memory store does not have")
+	}
+	if err := checkNATSURLs(c.natsURL); err != nil {
+		return bad("nats-url", err.Error())
+	}
+	return nil
+}
+
+// checkStreamName accepts a JetStream stream name (as nats.go checks it),
+// or "" (the stream is the operator's).
+func checkStreamName(name string) error {
+	switch {
+	case len(name) > maxStreamName:
+		return fmt.Errorf("is %d bytes, at most %d", len(name), maxStreamName)
+	case strings.ContainsAny(name, " \t\r\n\f.*>/\\"):
+		return fmt.Errorf("%q is not a stream name: no '.', '*', '>', '/', '\\' or white space", name)
+	}
+	return nil
+}
+
+// checkNATSURLs accepts a comma-separated list of NATS servers as nats.go
+// reads it: URLs with the scheme nats, tls, ws or wss, or host:port (nats
+// then). An error names the server by its place in the list, never by its
+// text, which may hold a password.
+func checkNATSURLs(list string) error {
+	for i, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return fmt.Errorf("server %d of the list is empty", i+1)
+		}
+		if !strings.Contains(s, "://") {
+			s = "nats://" + s
+		}
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("server %d of the list is not a URL like nats://nats1.example:4222", i+1)
+		}
+		switch u.Scheme {
+		case "nats", "tls", "ws", "wss":
+		default:
+			return fmt.Errorf("server %d of the list has the scheme %q; want nats, tls, ws or wss", i+1, u.Scheme)
+		}
+		if p := u.Port(); p != "" {
+			if _, err := strconv.ParseUint(p, 10, 16); err != nil {
+				return fmt.Errorf("server %d of the list has a port that is not a number from 0 to 65535", i+1)
+			}
 		}
 	}
 	return nil

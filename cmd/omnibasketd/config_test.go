@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/omnibasket/omnibasket/adapters/httpapi"
+	"github.com/omnibasket/omnibasket/adapters/natsjs"
+	"github.com/omnibasket/omnibasket/adapters/postgres"
 	"github.com/omnibasket/omnibasket/basket"
 )
 
@@ -50,7 +52,25 @@ func TestParseConfig(t *testing.T) {
 			assert.Equal(t, slog.LevelInfo, c.logLevel)
 			assert.Nil(t, c.corsOrigins)
 			assert.True(t, c.demo())
+			assert.Equal(t, "", c.natsURL, "no relay unless asked")
+			assert.Equal(t, []string{"omnibasket", "OMNIBASKET", "omnibasketd"}, []string{c.natsPrefix, c.natsStream, c.natsRelayName})
+			assert.Equal(t, 1, c.natsReplicas)
 		}},
+		{name: "relay flags", args: []string{"-postgres", "postgres://db/shop", "-nats-url", "nats://n1:4222, tls://user:pw@n2:4222,n3:4222",
+			"-nats-prefix", "omnibasket.acme", "-nats-stream", "ACME", "-nats-replicas", "3", "-nats-relay-name", "acme-eu"},
+			check: func(t *testing.T, c config) {
+				assert.Equal(t, "nats://n1:4222, tls://user:pw@n2:4222,n3:4222", c.natsURL)
+				assert.Equal(t, []string{"omnibasket.acme", "ACME", "acme-eu"}, []string{c.natsPrefix, c.natsStream, c.natsRelayName})
+				assert.Equal(t, 3, c.natsReplicas)
+			}},
+		{name: "relay from the environment, the stream left to the operator", env: map[string]string{"OMNIBASKET_POSTGRES": "postgres://db/shop",
+			"OMNIBASKET_NATS_URL": "nats://n1:4222", "OMNIBASKET_NATS_STREAM": "", "OMNIBASKET_NATS_REPLICAS": "5"},
+			args: []string{"-nats-stream", ""},
+			check: func(t *testing.T, c config) {
+				assert.Equal(t, "nats://n1:4222", c.natsURL)
+				assert.Equal(t, "", c.natsStream)
+				assert.Equal(t, 5, c.natsReplicas)
+			}},
 		{name: "flags", args: []string{"-addr", ":9090", "-postgres", "postgres://u:p@db:5432/shop", "-migrate", "-postgres-schema", "tenant1",
 			"-prices", "p.csv", "-promotions", "q.csv", "-stock", "s.csv", "-handoff-keys", "keys.json", "-contexts", "ctx.json",
 			"-cors-origins", "https://tablet.example.com, http://localhost:3000", "-max-body", "2048", "-timeout", "3s",
@@ -135,6 +155,28 @@ func TestParseConfig(t *testing.T) {
 		{name: "log level unknown", args: []string{"-log-level", "loud"}, errUsage: true, errText: "-log-level"},
 		{name: "postgres URL broken, password not shown", args: []string{"-postgres", "postgres://u:hunter2@db:notaport/shop"},
 			errSetting: "-postgres", errText: "not a PostgreSQL connection string"},
+		{name: "relay without postgres", args: []string{"-nats-url", "nats://n1:4222"}, errSetting: "-nats-url", errText: "-postgres"},
+		{name: "relay without postgres, from the environment", env: map[string]string{"OMNIBASKET_NATS_URL": "nats://n1:4222"}, errSetting: "OMNIBASKET_NATS_URL"},
+		{name: "relay URL with another scheme, password not shown", args: []string{"-postgres", "postgres://db/shop", "-nats-url", "nats://n1:4222,http://u:hunter2@n2:8222"},
+			errSetting: "-nats-url", errText: "server 2"},
+		{name: "relay URL with a bad port", args: []string{"-postgres", "postgres://db/shop", "-nats-url", "nats://u:hunter2@n1:99999"},
+			errSetting: "-nats-url", errText: "65535"},
+		{name: "relay URL list with a hole", args: []string{"-postgres", "postgres://db/shop", "-nats-url", "nats://n1:4222,,nats://n2:4222"},
+			errSetting: "-nats-url", errText: "empty"},
+		{name: "relay URL with a path", args: []string{"-postgres", "postgres://db/shop", "-nats-url", "nats://n1:4222/stream"},
+			errSetting: "-nats-url", errText: "server 1"},
+		{name: "prefix with a wildcard", args: []string{"-nats-prefix", "omnibasket.*"}, errSetting: "-nats-prefix", errText: "literal subject"},
+		{name: "prefix with an empty token", env: map[string]string{"OMNIBASKET_NATS_PREFIX": "omnibasket..acme"}, errSetting: "OMNIBASKET_NATS_PREFIX"},
+		{name: "prefix ending in a dot", args: []string{"-nats-prefix", "omnibasket."}, errSetting: "-nats-prefix"},
+		{name: "prefix empty", args: []string{"-nats-prefix", ""}, errSetting: "-nats-prefix", errText: "empty"},
+		{name: "stream name with a dot", args: []string{"-nats-stream", "omnibasket.events"}, errSetting: "-nats-stream", errText: "stream name"},
+		{name: "stream name too long", args: []string{"-nats-stream", strings.Repeat("S", 256)}, errSetting: "-nats-stream", errText: "255"},
+		{name: "no replica", args: []string{"-nats-replicas", "0"}, errSetting: "-nats-replicas"},
+		{name: "negative history", args: []string{"-postgres", "postgres://db/shop", "-history-months", "-1"}, errSetting: "-history-months", errText: "negative"},
+		{name: "history retention in memory", env: map[string]string{"OMNIBASKET_HISTORY_MONTHS": "13"}, errSetting: "OMNIBASKET_HISTORY_MONTHS", errText: "needs -postgres"},
+		{name: "too many replicas", env: map[string]string{"OMNIBASKET_NATS_REPLICAS": "7"}, errSetting: "OMNIBASKET_NATS_REPLICAS", errText: "1 to 5"},
+		{name: "relay name empty", args: []string{"-nats-relay-name", ""}, errSetting: "-nats-relay-name"},
+		{name: "relay name too long", args: []string{"-nats-relay-name", strings.Repeat("r", postgres.MaxRelayNameLen+1)}, errSetting: "-nats-relay-name", errText: "200"},
 		{name: "secret too short", env: map[string]string{envTokenSecret: base64.StdEncoding.EncodeToString([]byte("short"))},
 			errSetting: envTokenSecret, errText: "at least 32"},
 		{name: "secret not base64", env: map[string]string{envTokenSecret: "correct horse battery staple"}, errSetting: envTokenSecret, errText: "base64"},
@@ -179,7 +221,8 @@ func TestParseConfigHelp(t *testing.T) {
 	require.ErrorIs(t, err, flag.ErrHelp)
 	var b strings.Builder
 	usage(&b)
-	for _, s := range []string{"-postgres", "-stock-url", "-handoff-keys", "-token-secret-file", "OMNIBASKET_STOCK_URL", "token", "-location"} {
+	for _, s := range []string{"-postgres", "-stock-url", "-handoff-keys", "-token-secret-file", "OMNIBASKET_STOCK_URL", "token", "-location",
+		"-nats-url", "-nats-prefix", "-nats-stream", "-nats-replicas", "-nats-relay-name"} {
 		assert.Contains(t, b.String(), s)
 	}
 }
@@ -216,6 +259,7 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add("-addr\x00:8080\x00-timeout\x003s", "OMNIBASKET_MIGRATE", "true")
 	f.Add("token\x00-kind\x00associate\x00-id\x00lea\x00-location\x00x", envTokenSecret, testSecret)
 	f.Add("-cors-origins\x00https://a.example,*", "OMNIBASKET_STOCK_URL", "http://erp/stock")
+	f.Add("-postgres\x00postgres://db/shop\x00-nats-prefix\x00omnibasket.acme", "OMNIBASKET_NATS_URL", "nats://n1:4222,tls://n2")
 	f.Fuzz(func(t *testing.T, args, key, value string) {
 		var argv []string
 		if args != "" {
@@ -232,6 +276,12 @@ func FuzzParseConfig(f *testing.F) {
 		if c.cmd == "serve" {
 			if c.timeout <= 0 || c.maxBody <= 0 || c.shutdownTimeout <= 0 || c.stockTTL <= 0 || c.drainDelay < 0 || checkAddr(c.addr) != nil {
 				t.Fatalf("accepted %+v", c)
+			}
+			if c.natsURL != "" && (c.postgres == "" || checkNATSURLs(c.natsURL) != nil) {
+				t.Fatalf("accepted a relay to %q on %q", c.natsURL, c.postgres)
+			}
+			if natsjs.ValidPrefix(c.natsPrefix) != nil || checkStreamName(c.natsStream) != nil || c.natsReplicas < 1 || c.natsRelayName == "" {
+				t.Fatalf("accepted relay settings %q %q %d %q", c.natsPrefix, c.natsStream, c.natsReplicas, c.natsRelayName)
 			}
 			for _, o := range c.corsOrigins {
 				if checkOrigin(o) != nil {

@@ -31,8 +31,21 @@
 //	-maintenance-every D           how often every instance expires idempotency
 //	                               records, sweeps abandoned carts and prunes the
 //	                               store (default 10m; 0: never; docs/data-lifecycle.md)
+//	-history-months N              with -postgres, keep N months of event history:
+//	                               the maintenance drops older months whole (0: all)
+//	-nats-url URLS                 relay the PostgreSQL outbox to NATS JetStream
+//	                               (adapters/natsjs); with -nats-prefix, -nats-stream,
+//	                               -nats-replicas, -nats-relay-name. Every instance may
+//	                               relay: the stream stores each event once
 //	-addr, -cors-origins, -max-body, -timeout, -shutdown-timeout, -drain-delay,
 //	-poll-every, -log-level
+//
+// With -nats-url, the basket events of the outbox are published to a
+// JetStream stream (created or updated at start-up unless -nats-stream is
+// empty) on <prefix>.<location>.<basket ID>.<event type>, from the
+// position saved under -nats-relay-name; the relay goes on through NATS
+// and database outages, logging each failure, and /readyz reports its
+// position and last error.
 //
 // GET /v1/insights reports the baskets' lifecycle (docs/insights.md) from
 // the store's event feed: the memory store's saves, or the PostgreSQL

@@ -67,6 +67,13 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 		return errors.Join(err, stop())
 	}
 	defer sh.close()
+	var relay *outboxRelay
+	if cfg.natsURL != "" {
+		if relay, err = newOutboxRelay(ctx, &cfg, log); err != nil {
+			return errors.Join(err, stop())
+		}
+		defer relay.close() // after the relay's goroutine ends (following.Wait)
+	}
 	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
 	var following sync.WaitGroup
 	following.Go(func() { sh.follow(followCtx) })
@@ -74,6 +81,10 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 		m := newMaintenance(sh.service, log)
 		m.every, m.prune = cfg.maintenance, sh.prune
 		following.Go(func() { m.run(followCtx) })
+	}
+	if relay != nil {
+		srv.relay.Store(relay)
+		following.Go(func() { relay.run(followCtx) })
 	}
 	following.Go(func() {
 		if _, err := sh.insights.CatchUp(followCtx); err != nil && followCtx.Err() == nil {
@@ -205,6 +216,9 @@ type server struct {
 	// demo sign-in, set only in demo mode.
 	pages http.Handler
 	demo  atomic.Pointer[demoSignIn]
+	// relay is the outbox relay to NATS JetStream, reported by /readyz;
+	// nil without -nats-url.
+	relay atomic.Pointer[outboxRelay]
 }
 
 // app is what the server serves once started.
@@ -334,7 +348,8 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 const readyPingTimeout = 2 * time.Second
 
 // readyz: the server takes requests: it has started, is not draining, and
-// its store answers.
+// its store answers. With -nats-url it also reports the outbox relay,
+// which does not change the answer (see relayHealth).
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !probeMethod(w, r) {
 		return
@@ -348,20 +363,24 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
 		return
 	}
+	ctx, cancel := context.WithTimeout(r.Context(), readyPingTimeout)
+	defer cancel()
 	if a.shop.ping != nil {
-		ctx, cancel := context.WithTimeout(r.Context(), readyPingTimeout)
-		defer cancel()
 		if err := a.shop.ping(ctx); err != nil {
 			s.log.Warn("readiness: the store does not answer", slog.String("store", a.shop.store), slog.Any("error", err))
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unreachable", "store": a.shop.store})
 			return
 		}
 	}
+	if rel := s.relay.Load(); rel != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "store": a.shop.store, "relay": rel.health(ctx)})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "store": a.shop.store})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, _ := json.Marshal(v) // maps of strings always encode
+	data, _ := json.Marshal(v) // maps of strings and relayHealth always encode
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")

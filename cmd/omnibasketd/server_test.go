@@ -602,14 +602,8 @@ func liveChange(t *testing.T, r *running, loc, token string, change func()) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, "GET", r.url+loc+"/events/stream", nil)
-	require.NoError(t, err)
-	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
+	res := openStream(t, ctx, r.url, loc, token)
 	defer res.Body.Close()
-	require.Equal(t, http.StatusOK, res.StatusCode)
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	until := func(want string) {
@@ -634,4 +628,18 @@ func TestLiveStream(t *testing.T) {
 	liveChange(t, r, loc, r.token(ana), func() {
 		r.must(200, "POST", loc+"/lines", r.token(ana), map[string]any{"sku": "CANDLE-FIG", "quantity": 1})
 	})
+}
+
+// openStream opens the live stream of the basket at loc on the server at
+// base, with token, for as long as ctx lasts, and checks it was accepted.
+func openStream(t *testing.T, ctx context.Context, base, loc, token string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, "GET", base+loc+"/events/stream", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	return res
 }

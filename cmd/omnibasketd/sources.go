@@ -77,6 +77,35 @@ var (
 type pinKey struct{}
 
 // pin returns ctx bound to the current catalogue.
+// historyMonthsAhead is how many months past the current one the
+// maintenance keeps prepared in the PostgreSQL history.
+const historyMonthsAhead = 2
+
+// maintainHistory prepares the history's coming months, so that no write
+// creates one, and with keep > 0 drops the months that ended more than
+// keep months before now. A month a relay has not passed is kept and
+// reported, not an error: the relay catches up, or its name is forgotten.
+func maintainHistory(ctx context.Context, pg *postgres.Store, now time.Time, keep int, log *slog.Logger) error {
+	months, err := pg.PrepareHistory(ctx, now.AddDate(0, historyMonthsAhead, 0))
+	for _, m := range months {
+		log.Info("maintenance: history month prepared", slog.String("table", m.Table))
+	}
+	if err != nil || keep == 0 {
+		return err
+	}
+	_, err = pg.DropHistory(ctx, now.AddDate(0, -keep, 0), &postgres.DropHistoryOptions{
+		Progress: func(d postgres.DroppedMonth) {
+			log.Info("maintenance: history month dropped", slog.String("month", d.Start.Format("2006-01")), slog.Int64("events", d.Events))
+		},
+	})
+	if held := (*postgres.HistoryHeldError)(nil); errors.As(err, &held) {
+		log.Warn("maintenance: history month kept, a relay has not passed it", slog.String("month", held.Month.Start.Format("2006-01")),
+			slog.String("relay", held.Relay), slog.String("position", held.Position.String()))
+		return nil
+	}
+	return err
+}
+
 func (s *sources) pin(ctx context.Context) context.Context {
 	return context.WithValue(ctx, pinKey{}, s.cur.Load())
 }
@@ -408,8 +437,10 @@ func openShop(ctx context.Context, cfg *config, log *slog.Logger, clk clock.Cloc
 			if _, err := pg.Prune(ctx); err != nil {
 				return err
 			}
-			_, err := pg.PruneHandoff(ctx)
-			return err
+			if _, err := pg.PruneHandoff(ctx); err != nil {
+				return err
+			}
+			return maintainHistory(ctx, pg, clk.Now(), cfg.historyMonths, log)
 		}
 		events = outboxFeed(pg)
 	}
