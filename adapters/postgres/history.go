@@ -271,8 +271,7 @@ func (s *Store) createMonthsIn(ctx context.Context, tx pgx.Tx, want []HistoryMon
 // relays, then it is detached and dropped, which holds the events table
 // for milliseconds (a month of 833,320 events took 293–307 ms in all,
 // and the longest save beside it 42–168 ms, in BenchmarkHistory). It
-// returns the
-// months dropped, in order, also when it stops early.
+// returns the months dropped, in order, also when it stops early.
 //
 // A month is kept, and DropHistory stops with a [*HistoryHeldError], if a
 // relay that saved its position ([Store.SaveRelayPosition]) has not yet
