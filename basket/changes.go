@@ -398,7 +398,18 @@ type pending struct {
 	kind ChangeKind
 	line int32 // index in next.Lines, -1 for none
 	old  int32 // index in prev.Lines, -1 for none
-	ref  int32 // index in prev or next Promotions, Coupons or HoldsAtRisk, by kind
+	ref  int32 // index in prev or next Promotions, Coupons or HoldsAtRisk, by kind; a fulfilment change's modes (packModes)
+}
+
+// packModes keeps the old and new modes of a fulfilment change in its
+// pending entry, so that building the change does not walk both plans
+// again; -1 (modes beyond 15 bits, which no valid mode has) means walk
+// them.
+func packModes(old, now Modes) int32 {
+	if old >= 1<<15 || now >= 1<<15 {
+		return -1
+	}
+	return int32(old)<<15 | int32(now)
 }
 
 type differ struct {
@@ -435,16 +446,19 @@ func (d *differ) find() {
 	j := 0
 	for i := range next.Lines {
 		l := &next.Lines[i]
-		for j < len(before) && compareLineIDs(before[j].LineID, l.LineID) < 0 {
+		o := -1 // one comparison per line tells a line that went, the same line, or a new one
+		for ; j < len(before); j++ {
+			c := compareLineIDs(before[j].LineID, l.LineID)
+			if c == 0 {
+				o = j
+				j++
+			}
+			if c >= 0 {
+				break
+			}
 			d.add(ChangeLineRemoved, -1, j, -1)
-			j++
 		}
-		if j < len(before) && before[j].LineID == l.LineID {
-			d.line(i, j)
-			j++
-		} else {
-			d.line(i, -1)
-		}
+		d.line(i, o)
 	}
 	for ; j < len(before); j++ {
 		d.add(ChangeLineRemoved, -1, j, -1)
@@ -551,7 +565,7 @@ func (d *differ) line(i, o int) {
 	}
 	if had {
 		if nm, om := ModesOf(*f), ModesOf(old.Fulfilment); nm != om && nm != 0 {
-			d.add(ChangeFulfilment, i, o, -1)
+			d.add(ChangeFulfilment, i, o, int(packModes(om, nm)))
 		}
 	}
 }
@@ -619,6 +633,10 @@ func (d *differ) sortByPromotion(run []pending, r *Result) {
 // below or equal to any byte the other has there); when they are equal
 // only a comparison of the strings can tell.
 func idPrefix(s string) uint64 {
+	if len(s) >= 8 { // one load
+		return uint64(s[0])<<56 | uint64(s[1])<<48 | uint64(s[2])<<40 | uint64(s[3])<<32 |
+			uint64(s[4])<<24 | uint64(s[5])<<16 | uint64(s[6])<<8 | uint64(s[7])
+	}
 	var p uint64
 	for i := range 8 {
 		p <<= 8
@@ -700,7 +718,11 @@ func (d *differ) build(c *Change, p pending) {
 	case ChangeLineAvailable:
 		c.Quantity = l.Quantity
 	case ChangeFulfilment:
-		c.OldModes, c.NewModes = ModesOf(old.Fulfilment), ModesOf(l.Fulfilment)
+		if p.ref >= 0 {
+			c.OldModes, c.NewModes = Modes(p.ref>>15), Modes(p.ref&(1<<15-1))
+		} else {
+			c.OldModes, c.NewModes = ModesOf(old.Fulfilment), ModesOf(l.Fulfilment)
+		}
 	case ChangePromotionLost:
 		e := d.prev.Promotions[p.ref]
 		c.PromotionID, c.PromotionName, c.Old = e.PromotionID, e.Name, e.Amount
@@ -786,7 +808,7 @@ func newAppliedIndex(r *Result, slots []int32) appliedIndex {
 	mask := uint64(len(slots) - 1)
 	for i := range r.Promotions {
 		id := r.Promotions[i].PromotionID
-		for k := fnv1a(id) & mask; ; k = (k + 1) & mask {
+		for k := strHash(id) & mask; ; k = (k + 1) & mask {
 			if slots[k] == 0 {
 				slots[k] = int32(i + 1)
 				break
@@ -802,7 +824,7 @@ func newAppliedIndex(r *Result, slots []int32) appliedIndex {
 // applied reports whether the indexed result applied promotion id.
 func (x *appliedIndex) applied(id string) bool {
 	mask := uint64(len(x.slots) - 1)
-	for k := fnv1a(id) & mask; ; k = (k + 1) & mask {
+	for k := strHash(id) & mask; ; k = (k + 1) & mask {
 		s := x.slots[k]
 		if s == 0 {
 			return false
@@ -813,12 +835,29 @@ func (x *appliedIndex) applied(id string) bool {
 	}
 }
 
-// fnv1a is the 64-bit FNV-1a hash of s, for the package's small
-// open-addressing tables.
-func fnv1a(s string) uint64 {
+// strHash hashes s for the package's small open-addressing tables, which
+// take its low bits. It is FNV-1a over eight bytes at a time (one load
+// each), with the high half of each product folded into the low half so
+// that every byte reaches the bits a table uses; the tail goes four bytes,
+// then one, at a time. IDs and SKUs are a dozen bytes: a few steps, where
+// byte-wise FNV-1a took one per byte. The hash decides where a key is
+// looked for, never an answer.
+func strHash(s string) uint64 {
+	const prime = 1099511628211
 	h := uint64(14695981039346656037)
-	for k := 0; k < len(s); k++ {
-		h = (h ^ uint64(s[k])) * 1099511628211
+	for ; len(s) >= 8; s = s[8:] {
+		x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = (h ^ x) * prime
+		h ^= h >> 32
 	}
-	return h
+	if len(s) >= 4 {
+		h = (h ^ (uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24)) * prime
+		h ^= h >> 32
+		s = s[4:]
+	}
+	for k := 0; k < len(s); k++ {
+		h = (h ^ uint64(s[k])) * prime
+	}
+	return h ^ h>>32
 }

@@ -128,7 +128,7 @@ func (b *Basket) validateLine(i int) error {
 		return invalid(field(".ID"), "numbered at or above NextLine %d", b.NextLine)
 	case i > 0 && compareLineIDs(b.Lines[i-1].ID, l.ID) >= 0:
 		return invalid(field(".ID"), "lines must be unique and sorted by line ID (after %s)", b.Lines[i-1].ID)
-	case l.SKU == "" || strings.TrimSpace(l.SKU) != l.SKU:
+	case l.SKU == "" || !trimmed(l.SKU):
 		return invalid(field(".SKU"), "must be non-empty without surrounding spaces")
 	case !l.Unit.Valid():
 		return invalid(field(".Unit"), "unknown unit %d", uint8(l.Unit))
@@ -190,4 +190,15 @@ func validateCodes(field string, codes []string) error {
 		}
 	}
 	return nil
+}
+
+// trimmed reports whether strings.TrimSpace would leave s as it is. A SKU
+// that begins and ends with a printable ASCII byte is, with no call (every
+// pricing validates every line); any other is left to TrimSpace, which
+// knows Unicode's spaces.
+func trimmed(s string) bool {
+	if first, last := s[0], s[len(s)-1]; first > ' ' && first < 0x7f && last > ' ' && last < 0x7f {
+		return true
+	}
+	return strings.TrimSpace(s) == s
 }

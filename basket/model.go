@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -176,13 +177,7 @@ func compareLineIDs(a, b string) int {
 	if len(a) != len(b) {
 		return len(a) - len(b)
 	}
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return strings.Compare(a, b) // one comparison, where a < b then a > b made two
 }
 
 // Clone returns a deep copy.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/omnibasket/omnibasket/channel"
@@ -208,7 +209,6 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		// composite literal would build some 500 bytes aside and copy them.
 		pl := &r.Lines[i]
 		pl.LineID, pl.SKU, pl.Name, pl.Quantity, pl.Unit = l.ID, l.SKU, l.Product.Name, l.Quantity, l.Unit
-		pl.ListPrice, pl.UnitPrice, pl.Subtotal, pl.Discount, pl.Net, pl.Tax, pl.Total = zero, zero, zero, zero, zero, zero, zero
 		// The plan lists lines in line-ID order too: a cursor, with the
 		// lookup as the fallback for IDs of different lengths.
 		if pc < len(plan.Lines) && plan.Lines[pc].LineID == l.ID {
@@ -223,21 +223,31 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 				return nil, err
 			}
 			pl.Problem, r.Complete = "no price in this channel", false
+			unpriced(pl, zero)
 			continue
 		}
 		rate, err := rates.Rate(l.Product.TaxCategory)
 		if err != nil {
 			pl.Problem, r.Complete = fmt.Sprintf("no tax rate for category %q here", l.Product.TaxCategory), false
+			unpriced(pl, zero)
 			continue
 		}
 		pl.Priced, pl.Source, pl.TaxRate = true, res.Source, rate
 		charged := res.Precise
 		pl.Basis, pl.GrantedQuantity = BasisTarget, max(res.Source.MinQuantity, 1)
-		for p < len(prevLines) && compareLineIDs(prevLines[p].LineID, l.ID) < 0 {
-			p++
+		// prevLines is walked alongside: a comparison per line, and one
+		// per line of prevLines passed over.
+		var old *PricedLine
+		for ; p < len(prevLines); p++ {
+			if c := compareLineIDs(prevLines[p].LineID, l.ID); c >= 0 {
+				if c == 0 {
+					old = &prevLines[p]
+					p++
+				}
+				break
+			}
 		}
-		if p < len(prevLines) && prevLines[p].LineID == l.ID && prevLines[p].Priced && prevLines[p].UnitPrice.Currency() == cur {
-			old := &prevLines[p]
+		if old != nil && old.Priced && old.UnitPrice.Currency() == cur {
 			granted := old.GrantedQuantity
 			if granted == 0 {
 				granted = legacyGranted[l.SKU]
@@ -346,30 +356,34 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	// 6. Totals. Every amount here is in cur (lines, fees and their tax are
 	// priced in it), so they are added in minor units with no call per
 	// amount; an amount in another currency or a sum out of range (errors
-	// of Money.Add) sends the totals the long way, through Money.Add.
+	// of Money.Add) sends the totals the long way, through Money.Add. The
+	// currency is checked once, on the engine's: every amount added derives
+	// from its amounts, in its currency (a line's subtotal is in it, or Sub
+	// above failed; tax is in the currency of what it taxes).
 	var sums [6]int64 // subtotal, discount, fees, net, tax, total
-	fast := true
-	add := func(k int, m pricing.Money) {
+	fast := eval.Total.Currency() == cur
+	add := func(k int, m *pricing.Money) {
 		u := m.MinorUnits()
 		s := sums[k] + u
-		fast = fast && m.Currency() == cur && (sums[k]^s)&(u^s) >= 0 && s != math.MinInt64
+		fast = fast && (sums[k]^s)&(u^s) >= 0 && s != math.MinInt64
 		sums[k] = s
 	}
-	for i, lr := range eval.Lines {
-		pl := lineAt(i, lr.LineID)
-		pl.Net, pl.Tax, pl.Total = taxed[i].Net, taxed[i].Tax, taxed[i].Gross
-		add(0, pl.Subtotal)
-		add(1, pl.Discount)
+	for i := range eval.Lines {
+		pl, tx := lineAt(i, eval.Lines[i].LineID), &taxed[i]
+		pl.Net, pl.Tax, pl.Total = tx.Net, tx.Tax, tx.Gross
+		add(0, &pl.Subtotal)
+		add(1, &pl.Discount)
 	}
 	for i := range r.Fees {
-		tx := taxed[len(eval.Lines)+i]
+		tx := &taxed[len(eval.Lines)+i]
 		r.Fees[i].Net, r.Fees[i].Tax, r.Fees[i].Total = tx.Net, tx.Tax, tx.Gross
-		add(2, tx.Gross)
+		add(2, &tx.Gross)
 	}
-	for _, tx := range taxed {
-		add(3, tx.Net)
-		add(4, tx.Tax)
-		add(5, tx.Gross)
+	for i := range taxed {
+		tx := &taxed[i]
+		add(3, &tx.Net)
+		add(4, &tx.Tax)
+		add(5, &tx.Gross)
 	}
 	t := Totals{Subtotal: zero, Discount: zero, Fees: zero, Net: zero, Tax: zero, Total: zero}
 	if fast {
@@ -417,6 +431,14 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	return r, nil
 }
 
+// unpriced gives a line left unpriced its money fields, zero in the
+// currency. A priced line gets every one of them from the stages (its
+// prices here, its discount and tax after the promotions), so only these
+// are written twice over.
+func unpriced(pl *PricedLine, zero pricing.Money) {
+	pl.ListPrice, pl.UnitPrice, pl.Subtotal, pl.Discount, pl.Net, pl.Tax, pl.Total = zero, zero, zero, zero, zero, zero, zero
+}
+
 // mergedQuantities returns, per line, the quantity of its SKU merged over
 // all the lines (tiers are computed on it). Lines are grouped by SKU in a
 // small open-addressing table of line indexes rather than a map: one
@@ -433,7 +455,7 @@ func mergedQuantities(lines []Line) []int64 {
 	merged, slots := buf[:len(lines)], buf[len(lines):] // a slot holds 1 + a first line's index
 	for i := range lines {
 		sku := lines[i].SKU
-		for k := fnv1a(sku) & uint64(size-1); ; k = (k + 1) & uint64(size-1) {
+		for k := strHash(sku) & uint64(size-1); ; k = (k + 1) & uint64(size-1) {
 			if slots[k] == 0 {
 				slots[k], merged[i] = int64(i+1), lines[i].Quantity
 				break
@@ -475,35 +497,38 @@ func lowerPrice(a, b pricing.UnitPrice) bool {
 // fulfilmentFees returns the fees of the modes used by priced lines, in
 // mode order, with their tax rates.
 func fulfilmentFees(r *Result, rules []FeeRule, cur pricing.Currency, rates pricing.ZoneRates) ([]promotion.Fee, []pricing.Rate, error) {
-	var used []channel.FulfilmentMode
-	for _, l := range r.Lines {
+	// The modes used, as a set of bits (one word per 64 modes), read back
+	// in mode order: a line's allocations are a few, the lines many.
+	var used [4]uint64
+	for i := range r.Lines {
+		l := &r.Lines[i]
 		if !l.Priced {
 			continue
 		}
 		for _, a := range l.Fulfilment.Allocations {
-			if !slices.Contains(used, a.Mode) {
-				used = append(used, a.Mode)
-			}
+			used[a.Mode/64] |= 1 << (a.Mode % 64)
 		}
 	}
-	slices.Sort(used)
 	var fees []promotion.Fee
 	var feeRates []pricing.Rate
-	for _, m := range used {
-		for _, rule := range rules {
-			if rule.Mode != m {
-				continue
+	for w, bs := range used {
+		for ; bs != 0; bs &= bs - 1 {
+			m := channel.FulfilmentMode(64*w + bits.TrailingZeros64(bs))
+			for _, rule := range rules {
+				if rule.Mode != m {
+					continue
+				}
+				if rule.Amount.Currency() != cur {
+					return nil, nil, &InputError{Field: "Snapshot.Fees", Reason: fmt.Sprintf("fee for %s is in %s, the context in %s", m, rule.Amount.Currency(), cur), Kind: ErrSnapshot}
+				}
+				rate, err := rates.Rate(rule.TaxCategory)
+				if err != nil {
+					return nil, nil, &InputError{Field: "Snapshot.Fees", Reason: err.Error(), Kind: ErrSnapshot}
+				}
+				fees = append(fees, promotion.Fee{ID: m.String(), Mode: m, Amount: rule.Amount})
+				feeRates = append(feeRates, rate)
+				break
 			}
-			if rule.Amount.Currency() != cur {
-				return nil, nil, &InputError{Field: "Snapshot.Fees", Reason: fmt.Sprintf("fee for %s is in %s, the context in %s", m, rule.Amount.Currency(), cur), Kind: ErrSnapshot}
-			}
-			rate, err := rates.Rate(rule.TaxCategory)
-			if err != nil {
-				return nil, nil, &InputError{Field: "Snapshot.Fees", Reason: err.Error(), Kind: ErrSnapshot}
-			}
-			fees = append(fees, promotion.Fee{ID: m.String(), Mode: m, Amount: rule.Amount})
-			feeRates = append(feeRates, rate)
-			break
 		}
 	}
 	return fees, feeRates, nil

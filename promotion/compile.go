@@ -64,11 +64,22 @@ func (p *postings) of(ch int32) []int32 {
 	if ch == 0 || len(p.chans) == 0 {
 		return nil
 	}
-	i, ok := slices.BinarySearchFunc(p.chans, ch, func(c chanPostings, ch int32) int { return cmp.Compare(c.ch, ch) })
-	if !ok {
-		return nil
+	// A binary search written out: it runs for every posting list a basket
+	// hits, and the generic search with a comparison function is a call per
+	// step.
+	lo, hi := 0, len(p.chans)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if p.chans[m].ch < ch {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	return p.chans[i].ranks
+	if lo < len(p.chans) && p.chans[lo].ch == ch {
+		return p.chans[lo].ranks
+	}
+	return nil
 }
 
 // compiled is a validated, normalised promotion with its derived data.

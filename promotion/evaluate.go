@@ -215,7 +215,11 @@ func inputErr(field string, idx int, sub, reason string, cause error) error {
 func (ev *evaluator) prepare() error {
 	sc := ev.sc
 	n := len(ev.lines)
-	sc.order, sc.keys = sortedOrder(sc.order, sc.keys, n, func(i int) string { return ev.lines[i].ID })
+	inOrder := true // checked here, where the comparison inlines: a caller's lines come sorted, as a rule
+	for i := 1; i < n && inOrder; i++ {
+		inOrder = ev.lines[i-1].ID <= ev.lines[i].ID
+	}
+	sc.order, sc.keys = sortedOrder(sc.order, sc.keys, n, inOrder, func(i int) string { return ev.lines[i].ID })
 	sc.qty = resize(sc.qty, n)
 	sc.sub = resize(sc.sub, n)
 	sc.run = resize(sc.run, n)
@@ -261,7 +265,11 @@ func (ev *evaluator) prepare() error {
 		}
 	}
 	nf := len(ev.fees)
-	sc.feeOrder, sc.keys = sortedOrder(sc.feeOrder, sc.keys, nf, func(i int) string { return ev.fees[i].ID })
+	feesInOrder := true
+	for i := 1; i < nf && feesInOrder; i++ {
+		feesInOrder = ev.fees[i-1].ID <= ev.fees[i].ID
+	}
+	sc.feeOrder, sc.keys = sortedOrder(sc.feeOrder, sc.keys, nf, feesInOrder, func(i int) string { return ev.fees[i].ID })
 	sc.feeRun = resize(sc.feeRun, nf)
 	sc.feeEntry = resize(sc.feeEntry, nf)
 	sc.feeDisc = resize(sc.feeDisc, nf)
@@ -331,15 +339,11 @@ func (ev *evaluator) subtotal(l *Line, oi int) (sub int64, ok bool, err error) {
 }
 
 // sortedOrder returns the positions 0 … n-1 sorted by key, using keys as
-// scratch.
-func sortedOrder(order []int32, keys []keyPos, n int, key func(int) string) ([]int32, []keyPos) {
+// scratch; sorted says the keys are in order already (non-decreasing).
+func sortedOrder(order []int32, keys []keyPos, n int, sorted bool, key func(int) string) ([]int32, []keyPos) {
 	order = resize(order, n)
-	sorted := true
 	for i := range order {
 		order[i] = int32(i)
-		if i > 0 && key(i-1) > key(i) {
-			sorted = false
-		}
 	}
 	if sorted {
 		return order, keys
@@ -398,7 +402,9 @@ func (ev *evaluator) gather() {
 			sc.pairs = append(sc.pairs, uint64(r)<<32|walletMark)
 		}
 	}
-	slices.Sort(sc.pairs)
+	// packed, the scratch of allocate (which runs later), is the radix
+	// sort's other buffer: the two swap their arrays.
+	sc.pairs, sc.packed = sortByRank(sc.pairs, sc.packed, int32(len(s.promos)-1))
 	for i := 0; i < len(sc.pairs); {
 		r := int32(sc.pairs[i] >> 32)
 		cd := cand{rank: r, lo: int32(len(sc.candLines))}
@@ -417,6 +423,41 @@ func (ev *evaluator) gather() {
 		cd.all = cd.all || s.promos[r].wide // a wide coupon promotion found through the wallet
 		ev.admit(cd)
 	}
+}
+
+// sortByRank orders pairs by rank (their high half) and returns them with
+// the spare buffer; ranks are at most maxRank. A rank's pairs keep the
+// order they were collected in: lines ascending (collect walks the lines in
+// order), then the markers, which is all gather needs of them. Short lists
+// are sorted outright; longer ones, a few hundred pairs for a large
+// basket, by a stable radix sort on the rank's bytes, a pass per byte of
+// maxRank, with no comparisons.
+func sortByRank(pairs, spare []uint64, maxRank int32) ([]uint64, []uint64) {
+	if len(pairs) < 64 {
+		slices.Sort(pairs)
+		return pairs, spare
+	}
+	if cap(spare) < len(pairs) {
+		spare = make([]uint64, len(pairs))
+	}
+	src, dst := pairs, spare[:len(pairs)]
+	for shift := uint(32); shift < 64 && uint64(maxRank)>>(shift-32) > 0; shift += 8 {
+		var at [256]int32
+		for _, p := range src {
+			at[byte(p>>shift)]++
+		}
+		var sum int32
+		for d, n := range at {
+			at[d], sum = sum, sum+n
+		}
+		for _, p := range src {
+			d := byte(p >> shift)
+			dst[at[d]] = p
+			at[d]++
+		}
+		src, dst = dst, src
+	}
+	return src, dst[:0]
 }
 
 // collect appends a pair for every promotion indexed under the SKU or a
@@ -755,11 +796,14 @@ func (ev *evaluator) decide(ci int, closed *int32) error {
 		}
 		return nil
 	}
+	// The discounts are cleared for the next compute as they are read (the
+	// lines of ev.hit are distinct), rather than in a pass of their own.
 	for _, li := range ev.hit {
 		d := sc.disc[li]
 		if d == 0 {
 			continue
 		}
+		sc.disc[li] = 0
 		sc.run[li] -= d
 		sc.adjs = append(sc.adjs, adjRec{rank: cd.rank, at: li, amount: d})
 		if c.Exclusive && c.Lane == Catalogue {
@@ -773,7 +817,7 @@ func (ev *evaluator) decide(ci int, closed *int32) error {
 		sc.feeRun[fi] -= d
 		sc.adjs = append(sc.adjs, adjRec{rank: cd.rank, at: int32(fi), fee: true, amount: d})
 	}
-	ev.clearOut(sc.disc, sc.feeDisc)
+	clear(sc.feeDisc)
 	e.status, e.amount = Applied, o.total
 	if c.Exclusive && c.Lane != Catalogue {
 		*closed = cd.rank

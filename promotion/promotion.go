@@ -331,7 +331,19 @@ func unmarshalEnum[T enum](dst *T, b []byte, lo, hi T, what string) error {
 	return fmt.Errorf("%w: unknown %s %q", ErrInvalid, what, b)
 }
 
+// containsSorted reports whether x is in xs, sorted. A promotion's target
+// or scope lists a few SKUs, categories or groups at most, as a rule, and
+// over a few a scan for equality (a length check first) beats a binary
+// search, whose every step is a three-way comparison.
 func containsSorted(xs []string, x string) bool {
+	if len(xs) <= 8 {
+		for _, v := range xs {
+			if v == x {
+				return true
+			}
+		}
+		return false
+	}
 	_, ok := slices.BinarySearch(xs, x)
 	return ok
 }

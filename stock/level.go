@@ -78,6 +78,12 @@ type Provider interface {
 type Levels struct {
 	sorted []Level             // by SKU, then location
 	index  map[string][2]int32 // SKU → its range [lo, hi) in sorted
+	// locs are the distinct location IDs of sorted, sorted, and locOf[i]
+	// the index in locs of sorted[i].LocationID: Plan matches a SKU's
+	// levels to the context's sources through these small integers rather
+	// than comparing location IDs, once per level, on every pricing.
+	locs  []string
+	locOf []int32
 }
 
 // NewLevels validates levels and builds the lookup. It rejects an empty SKU
@@ -118,7 +124,25 @@ func NewLevels(levels []Level) (Levels, error) {
 		r[1] = int32(i + 1)
 		index[l.SKU] = r
 	}
-	return Levels{sorted: sorted, index: index}, nil
+	locs, locOf := numberLocations(sorted)
+	return Levels{sorted: sorted, index: index, locs: locs, locOf: locOf}, nil
+}
+
+// numberLocations returns the distinct location IDs of levels, sorted, and
+// for each level the index of its location among them.
+func numberLocations(levels []Level) ([]string, []int32) {
+	locs := make([]string, len(levels))
+	for i := range levels {
+		locs[i] = levels[i].LocationID
+	}
+	slices.Sort(locs)
+	locs = slices.Clip(slices.Compact(locs))
+	locOf := make([]int32, len(levels))
+	for i := range levels {
+		k, _ := slices.BinarySearch(locs, levels[i].LocationID)
+		locOf[i] = int32(k)
+	}
+	return locs, locOf
 }
 
 // duplicateLevel names the second occurrence of d's pair in levels.
@@ -207,5 +231,5 @@ func (l Levels) WithoutReservations(rs []Reservation) Levels {
 			}
 		}
 	}
-	return Levels{sorted: sorted, index: l.index}
+	return Levels{sorted: sorted, index: l.index, locs: l.locs, locOf: l.locOf}
 }

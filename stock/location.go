@@ -65,6 +65,19 @@ func (l Location) Validate() error {
 			return invalid(fmt.Sprintf("Modes[%d]", i), "unknown fulfilment mode %d for %q", uint8(m), l.ID)
 		}
 	}
+	// Every pricing plans, and validates its locations: one pass over the
+	// lead times finds a valid map (the rule), and only a faulty one is
+	// walked in mode order, for the error to name the first fault.
+	ok := true
+	for m, d := range l.LeadTimes {
+		if m < channel.CarryOut || m > channel.Transfer || d < 0 {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return nil
+	}
 	valid := 0
 	for m := channel.CarryOut; m <= channel.Transfer; m++ { // in mode order: the first error is deterministic
 		d, ok := l.LeadTimes[m]

@@ -65,7 +65,7 @@ func (n netOfHolds) Levels(ctx context.Context, q Query) (Levels, error) {
 		covered := coverActive(max(l.OnHand, 0)-external, hs)
 		l.Reserved = external + covered
 	}
-	return Levels{sorted: sorted, index: levels.index}, nil
+	return Levels{sorted: sorted, index: levels.index, locs: levels.locs, locOf: levels.locOf}, nil
 }
 
 // coverActive returns the units of holds (already known to be active)

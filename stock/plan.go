@@ -259,14 +259,22 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 		}
 	}
 	lines := demands // read only; a basket gives them sorted already
-	byLineID := func(a, b Demand) int { return cmp.Compare(a.LineID, b.LineID) }
-	if !slices.IsSortedFunc(lines, byLineID) {
-		lines = slices.Clone(demands)
-		slices.SortFunc(lines, byLineID)
+	// One pass finds them strictly increasing, so sorted and distinct, as
+	// a basket gives them; others are sorted, then checked for duplicates.
+	increasing := true
+	for i := 1; i < len(lines) && increasing; i++ {
+		increasing = lines[i-1].LineID < lines[i].LineID
 	}
-	for i := 1; i < len(lines); i++ {
-		if lines[i].LineID == lines[i-1].LineID {
-			return FulfilmentPlan{}, invalid("demands", "duplicate LineID %q", lines[i].LineID)
+	if !increasing {
+		byLineID := func(a, b Demand) int { return cmp.Compare(a.LineID, b.LineID) }
+		if !slices.IsSortedFunc(lines, byLineID) {
+			lines = slices.Clone(demands)
+			slices.SortFunc(lines, byLineID)
+		}
+		for i := 1; i < len(lines); i++ {
+			if lines[i].LineID == lines[i-1].LineID {
+				return FulfilmentPlan{}, invalid("demands", "duplicate LineID %q", lines[i].LineID)
+			}
 		}
 	}
 
@@ -280,10 +288,11 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 	// row: nothing is available anywhere.
 	//
 	// scratch holds, per line, its row (-1: none); per row, the range of
-	// its levels (lo << 32 | hi); and the sources in location-ID order.
-	// The table's slots hold 1 + a row, 0 when empty.
-	scratch := make([]int64, 2*len(lines)+n)
-	rowOf, spans, bySourceID := scratch[:len(lines)], scratch[len(lines):2*len(lines)], scratch[2*len(lines):]
+	// its levels (lo << 32 | hi); and, per location levels knows, the
+	// source it is (-1: none). The table's slots hold 1 + a row, 0 when
+	// empty.
+	scratch := make([]int64, 2*len(lines)+len(levels.locs))
+	rowOf, spans, srcOf := scratch[:len(lines)], scratch[len(lines):2*len(lines)], scratch[2*len(lines):]
 	size := 1
 	for size < 2*len(lines) {
 		size <<= 1
@@ -316,10 +325,18 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 			}
 		}
 	}
-	for j := range bySourceID {
-		bySourceID[j] = int64(j)
+	// A SKU's levels are matched to the sources through the location
+	// numbers of levels: each source's location is looked up once here,
+	// and each level then finds its source by index, with no comparison of
+	// location IDs per level.
+	for k := range srcOf {
+		srcOf[k] = -1
 	}
-	slices.SortFunc(bySourceID, func(a, b int64) int { return strings.Compare(sources[a].loc.ID, sources[b].loc.ID) })
+	for j := range sources {
+		if k, ok := slices.BinarySearch(levels.locs, sources[j].loc.ID); ok {
+			srcOf[k] = int64(j)
+		}
+	}
 	cells := make([]cell, rows*n)
 	for r := range rows {
 		lo, hi := spans[r]>>32, spans[r]&(1<<32-1)
@@ -327,20 +344,10 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 		for j := range row {
 			row[j].level = -1
 		}
-		// The SKU's levels and the sources, both sorted by location ID, are
-		// matched by a merge walk: linear, no search per pair.
-		known := levels.sorted[lo:hi]
-		for a, j := 0, 0; a < len(known) && j < len(bySourceID); {
-			src := bySourceID[j]
-			switch c := strings.Compare(known[a].LocationID, sources[src].loc.ID); {
-			case c < 0:
-				a++
-			case c > 0:
-				j++
-			default:
-				avail := known[a].Available()
-				row[src] = cell{avail: avail, left: avail, level: int32(lo) + int32(a)}
-				a, j = a+1, j+1
+		for a := lo; a < hi; a++ {
+			if src := srcOf[levels.locOf[a]]; src >= 0 {
+				avail := levels.sorted[a].Available()
+				row[src] = cell{avail: avail, left: avail, level: int32(a)}
 			}
 		}
 	}
