@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,30 +20,7 @@ import (
 // runWorkers splits b.N operations over workers goroutines and reports
 // the throughput as unit/s.
 func runWorkers(b *testing.B, workers int, unit string, op func(worker int, n int64) error) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	b.ResetTimer()
-	start := time.Now()
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := next.Add(1); n <= int64(b.N); n = next.Add(1) {
-				if err := op(w, n); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
+	elapsed := baskettest.RunWorkers(b, workers, op)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), unit+"/s")
 }
 

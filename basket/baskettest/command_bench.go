@@ -3,8 +3,6 @@ package baskettest
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,32 +43,13 @@ func BenchmarkCommands(b *testing.B, services []*basket.Service, writersPerServi
 		}
 		writers[i] = &writer{svc: svc, id: bk.ID, line: bk.Lines[0].ID, qty: 1}
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, len(writers))
 	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	for _, w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(b.N) {
-				w.qty = 3 - w.qty
-				if _, err := w.svc.SetQuantity(ctx, actor, w.id, w.line, w.qty); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
+	elapsed := RunWorkers(b, len(writers), func(i int, _ int64) error {
+		w := writers[i]
+		w.qty = 3 - w.qty
+		_, err := w.svc.SetQuantity(ctx, actor, w.id, w.line, w.qty)
+		return err
+	})
 	rate := float64(b.N) / elapsed.Seconds()
 	b.ReportMetric(rate, "commands/s")
 	b.ReportMetric(rate/float64(len(services)), "commands/s/instance")

@@ -2,10 +2,7 @@ package baskettest
 
 import (
 	"context"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/omnibasket/omnibasket/basket"
@@ -69,35 +66,16 @@ func BenchmarkPlaceOrder(b *testing.B, h FlowHarness, workers int) {
 		}
 	}
 	system := basket.Actor{Kind: basket.System, ID: "bench"}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	b.ResetTimer()
-	start := time.Now()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := next.Add(1) - 1; i < int64(b.N); i = next.Add(1) - 1 {
-				o, err := svc.PlaceOrder(ctx, system, ids[i])
-				if err != nil {
-					errs <- err
-					return
-				}
-				if len(o.Order.Fulfilment) < 3 {
-					errs <- errFewLocations
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
+	elapsed := RunWorkers(b, workers, func(_ int, n int64) error {
+		o, err := svc.PlaceOrder(ctx, system, ids[n-1])
+		if err != nil {
+			return err
+		}
+		if len(o.Order.Fulfilment) < 3 {
+			return errFewLocations
+		}
+		return nil
+	})
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "orders/s")
 }
 
