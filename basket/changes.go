@@ -383,7 +383,10 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 // then line ID, promotion ID or coupon code, so the same two results give
 // the same report.
 func Diff(prev, next *Result) []Change {
-	d := differ{prev: prev, next: next}
+	// What a channel change of a hundred lines finds fits in stack; a
+	// larger report grows onto the heap.
+	var buf [256]pending
+	d := differ{prev: prev, next: next, found: buf[:0]}
 	d.find()
 	out := make([]Change, len(d.found))
 	d.place(out)
@@ -418,17 +421,6 @@ type differ struct {
 }
 
 func (d *differ) add(k ChangeKind, line, old, ref int) {
-	if d.found == nil {
-		// Room, on the first change, for what a channel change usually
-		// reports (a price and a fulfilment change per line, promotions
-		// gained and lost), so the list is not grown and copied a few
-		// times over; a report of nothing still allocates nothing.
-		size := 2*len(d.next.Lines) + len(d.next.Promotions) + len(d.next.Coupons) + len(d.next.HoldsAtRisk) + 4
-		if d.prev != nil {
-			size += len(d.prev.Promotions)
-		}
-		d.found = make([]pending, 0, size)
-	}
 	d.found = append(d.found, pending{kind: k, line: int32(line), old: int32(old), ref: int32(ref)})
 }
 
@@ -464,33 +456,7 @@ func (d *differ) find() {
 		d.add(ChangeLineRemoved, -1, j, -1)
 	}
 	if prev != nil {
-		// Promotions are visited in evaluation order; each kind's run is
-		// sorted by ID here, while its entries are 16 bytes. Whether the
-		// other result applied a promotion is looked up in a hash table of
-		// its explanations: a scan per applied promotion would cost
-		// applied × explained string comparisons, and explanations grow
-		// with the promotion set.
-		var stack [512]int32
-		buf := stack[:]
-		if need := tableSize(len(prev.Promotions)) + tableSize(len(next.Promotions)); need > len(buf) {
-			buf = make([]int32, need)
-		}
-		was := newAppliedIndex(prev, buf[:tableSize(len(prev.Promotions))])
-		now := newAppliedIndex(next, buf[len(was.slots):][:tableSize(len(next.Promotions))])
-		start := len(d.found)
-		for i := range prev.Promotions {
-			if e := &prev.Promotions[i]; e.Status == promotion.Applied && !now.applied(e.PromotionID) {
-				d.add(ChangePromotionLost, -1, -1, i)
-			}
-		}
-		d.sortByPromotion(d.found[start:], prev)
-		start = len(d.found)
-		for i := range next.Promotions {
-			if e := &next.Promotions[i]; e.Status == promotion.Applied && !was.applied(e.PromotionID) {
-				d.add(ChangePromotionGained, -1, -1, i)
-			}
-		}
-		d.sortByPromotion(d.found[start:], next)
+		d.promotions()
 	}
 	d.coupons()
 	d.overrides()
@@ -503,6 +469,62 @@ func (d *differ) find() {
 	if prev != nil && prev.Totals.Total != next.Totals.Total && prev.Context.Currency == next.Context.Currency {
 		d.add(ChangeTotal, -1, -1, -1)
 	}
+}
+
+// promotions records the promotions lost (applied in prev, not in next)
+// and gained (the other way round), each kind's run sorted by ID. Whether
+// a result applied a promotion is the status of the ID's first
+// explanation there. Both questions are answered with one hash table, of
+// next's explanations, however many prev explained: each of prev's
+// explanations is looked up in it once, which tells whether next applied
+// it and, for the IDs next explained, whether prev did (its first
+// explanation of the ID seen decides). next's explanations are few (what
+// the target can apply, and the nearest misses); prev's may be hundreds
+// (a web basket under thousands of web-only offers).
+func (d *differ) promotions() {
+	prev, next := d.prev, d.next
+	var slotBuf [256]int32
+	slots := slotBuf[:]
+	if need := tableSize(len(next.Promotions)); need > len(slots) {
+		slots = make([]int32, need)
+	} else {
+		slots = slots[:need]
+	}
+	now := newAppliedIndex(next, slots)
+	// was[k], for next's first explanation k of an ID, is what prev's first
+	// explanation of that ID said: 0 none, 1 not applied, 2 applied.
+	var wasBuf [128]uint8
+	var was []uint8
+	if len(next.Promotions) > len(wasBuf) {
+		was = make([]uint8, len(next.Promotions))
+	} else {
+		was = wasBuf[:len(next.Promotions)]
+	}
+	start := len(d.found)
+	for i := range prev.Promotions {
+		e := &prev.Promotions[i]
+		k := now.first(e.PromotionID)
+		applied := e.Status == promotion.Applied
+		if k >= 0 && was[k] == 0 {
+			was[k] = 1
+			if applied {
+				was[k] = 2
+			}
+		}
+		if applied && (k < 0 || next.Promotions[k].Status != promotion.Applied) {
+			d.add(ChangePromotionLost, -1, -1, i)
+		}
+	}
+	d.sortByPromotion(d.found[start:], prev)
+	start = len(d.found)
+	for i := range next.Promotions {
+		if e := &next.Promotions[i]; e.Status == promotion.Applied {
+			if k := now.first(e.PromotionID); k >= 0 && was[k] != 2 {
+				d.add(ChangePromotionGained, -1, -1, i)
+			}
+		}
+	}
+	d.sortByPromotion(d.found[start:], next)
 }
 
 // line records what changed for next.Lines[i]; o indexes prev.Lines, -1
@@ -605,7 +627,7 @@ func (d *differ) sortByPromotion(run []pending, r *Result) {
 		ref    int32 // the explanation's index, also the tie-break
 		kind   ChangeKind
 	}
-	var stack [128]keyed
+	var stack [256]keyed
 	ks := stack[:0]
 	if len(run) > len(stack) {
 		ks = make([]keyed, 0, len(run))
@@ -724,10 +746,10 @@ func (d *differ) build(c *Change, p pending) {
 			c.OldModes, c.NewModes = ModesOf(old.Fulfilment), ModesOf(l.Fulfilment)
 		}
 	case ChangePromotionLost:
-		e := d.prev.Promotions[p.ref]
+		e := &d.prev.Promotions[p.ref]
 		c.PromotionID, c.PromotionName, c.Old = e.PromotionID, e.Name, e.Amount
 	case ChangePromotionGained:
-		e := d.next.Promotions[p.ref]
+		e := &d.next.Promotions[p.ref]
 		c.PromotionID, c.PromotionName, c.New = e.PromotionID, e.Name, e.Amount
 	case ChangeCouponNotHonoured:
 		cs := d.next.Coupons[p.ref]
@@ -823,14 +845,21 @@ func newAppliedIndex(r *Result, slots []int32) appliedIndex {
 
 // applied reports whether the indexed result applied promotion id.
 func (x *appliedIndex) applied(id string) bool {
+	k := x.first(id)
+	return k >= 0 && x.r.Promotions[k].Status == promotion.Applied
+}
+
+// first returns the index of the indexed result's first explanation of
+// promotion id, -1 when it has none.
+func (x *appliedIndex) first(id string) int {
 	mask := uint64(len(x.slots) - 1)
 	for k := strHash(id) & mask; ; k = (k + 1) & mask {
 		s := x.slots[k]
 		if s == 0 {
-			return false
+			return -1
 		}
-		if e := &x.r.Promotions[s-1]; e.PromotionID == id {
-			return e.Status == promotion.Applied
+		if x.r.Promotions[s-1].PromotionID == id {
+			return int(s - 1)
 		}
 	}
 }

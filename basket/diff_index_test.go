@@ -121,3 +121,48 @@ func TestSameChargedMatchesSamePrice(t *testing.T) {
 		require.Equal(t, samePrice(a.UnitPriceExact(), b.UnitPriceExact()), sameCharged(a, b))
 	})
 }
+
+// The promotions lost and gained are found with one hash table, of the
+// next result's explanations, however many the previous result has: a
+// scan of each result in order (the first explanation of an ID decides)
+// says what must be found, duplicates, absent IDs and tables past the
+// stack buffers included.
+func TestPromotionChangesMatchScans(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ids := rapid.SliceOfN(rapid.StringMatching(`[a-c]{0,3}|P[0-9]{1,9}`), 1, 300).Draw(t, "ids")
+		explain := func(name string) *Result {
+			n := rapid.IntRange(0, 300).Draw(t, name+".n")
+			r := &Result{Promotions: make([]promotion.Explanation, n)}
+			for i := range r.Promotions {
+				r.Promotions[i] = promotion.Explanation{
+					PromotionID: rapid.SampledFrom(ids).Draw(t, name+".id"),
+					Status:      promotion.Status(rapid.IntRange(1, 3).Draw(t, name+".status")),
+				}
+			}
+			return r
+		}
+		prev, next := explain("prev"), explain("next")
+		var want []pending
+		for i, e := range prev.Promotions {
+			if e.Status == promotion.Applied && !appliedByScan(next, e.PromotionID) {
+				want = append(want, pending{kind: ChangePromotionLost, line: -1, old: -1, ref: int32(i)})
+			}
+		}
+		lost := len(want)
+		for i, e := range next.Promotions {
+			if e.Status == promotion.Applied && !appliedByScan(prev, e.PromotionID) {
+				want = append(want, pending{kind: ChangePromotionGained, line: -1, old: -1, ref: int32(i)})
+			}
+		}
+		byID := func(r *Result) func(a, b pending) int {
+			return func(a, b pending) int {
+				return strings.Compare(r.Promotions[a.ref].PromotionID, r.Promotions[b.ref].PromotionID)
+			}
+		}
+		slices.SortStableFunc(want[:lost], byID(prev))
+		slices.SortStableFunc(want[lost:], byID(next))
+		d := differ{prev: prev, next: next}
+		d.promotions()
+		require.Equal(t, want, d.found)
+	})
+}
