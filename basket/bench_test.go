@@ -345,7 +345,7 @@ func BenchmarkRecontextualizeStages(b *testing.B) {
 
 // syntheticBasket builds a basket of lines in start and prices it there,
 // so that the benchmarked call is a real channel change.
-func syntheticBasket(b *testing.B, lines []synth.Line, start channel.Context, snap basket.Snapshot) *basket.Basket {
+func syntheticBasket(b testing.TB, lines []synth.Line, start channel.Context, snap basket.Snapshot) *basket.Basket {
 	b.Helper()
 	m := basket.Meta{Actor: basket.Actor{Kind: basket.System, ID: "bench"}, At: start.AsOf}
 	bk, _, err := basket.New(uuid.New(), basket.Owner{CustomerID: "bench"}, start, basket.Cart, m)

@@ -147,3 +147,9 @@ func PlaceForTest(b *Basket, snap Snapshot, opts Options, at time.Time) error {
 	}
 	return nil
 }
+
+// RecontextualizeOnHeapForTest is [Recontextualize] with every working
+// array on the heap, as a basket larger than the stack's buffers gets.
+func RecontextualizeOnHeapForTest(b *Basket, target channel.Context, snap Snapshot, opts Options) (*Result, error) {
+	return recontextualize(b, target, snap, opts, nil)
+}

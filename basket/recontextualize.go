@@ -137,6 +137,34 @@ type Options struct {
 // result, the one that price was charged for. A basket that breaks an
 // invariant ([Basket.Validate]) is refused before anything else.
 func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Options) (*Result, error) {
+	var wm workingMemory
+	return recontextualize(b, target, snap, opts, &wm)
+}
+
+// workingMemory holds the stages' working memory for a basket of up to
+// stackLines lines. [Recontextualize] keeps it on the goroutine's stack,
+// which the next call finds in the cache, where fresh heap memory costs
+// about as much to write as the work done on it (docs/capacity.md).
+type workingMemory struct {
+	demands  [stackLines]stock.Demand
+	promo    [stackLines]promotion.Line
+	tax      [stackLines + stackFees]pricing.TaxLine
+	taxed    [stackLines + stackFees]pricing.Taxed
+	merged   [3 * stackLines]int64
+	pricedAt [stackLines]int32
+}
+
+// stackLines is the largest basket whose working memory Recontextualize
+// keeps on the stack, and stackFees the fees beside it: nearly every
+// basket, in some 40 KB of frame.
+const (
+	stackLines = 128
+	stackFees  = 8
+)
+
+// recontextualize is [Recontextualize] with its working memory in wm, or
+// on the heap when wm is nil or the basket larger than it.
+func recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Options, wm *workingMemory) (*Result, error) {
 	if b == nil {
 		return nil, invalid("Basket", "must not be nil")
 	}
@@ -157,6 +185,19 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		return nil, &InputError{Field: "Context.Currency", Reason: err.Error(), Kind: ErrInvalid}
 	}
 	lines := b.Lines // sorted by line ID: Validate checked it
+	if wm != nil && len(lines) > stackLines {
+		wm = nil
+	}
+	var demands []stock.Demand
+	var promoLines []promotion.Line
+	var taxLines []pricing.TaxLine
+	var taxedBuf []pricing.Taxed
+	var mergedBuf []int64
+	if wm != nil {
+		demands, promoLines, mergedBuf = wm.demands[:len(lines)], wm.promo[:0], wm.merged[:]
+	} else {
+		demands, promoLines = make([]stock.Demand, len(lines)), make([]promotion.Line, 0, len(lines))
+	}
 
 	r := &Result{
 		BasketID: b.ID, BasketVersion: b.Version, Context: target.Clone(), Policy: opts.Policy,
@@ -164,7 +205,6 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	}
 
 	// 7 first: the plan depends on stock alone, and fees (4) depend on it.
-	demands := make([]stock.Demand, len(lines))
 	for i, l := range lines {
 		demands[i] = stock.Demand{LineID: l.ID, SKU: l.SKU, Quantity: l.Quantity, Preferred: l.Fulfilment}
 	}
@@ -175,7 +215,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	r.Plan = plan
 
 	// 1. Unit prices.
-	merged := mergedQuantities(lines)
+	merged := mergedQuantities(lines, mergedBuf)
 	prices := snap.Prices.For(target)
 	rates := snap.Tax.Zone(target.TaxZone, target.AsOf)
 	var prevLines []PricedLine // sorted by line ID, like lines
@@ -193,13 +233,13 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 			legacyGranted[prevLines[i].SKU] += prevLines[i].Quantity
 		}
 	}
-	promoLines := make([]promotion.Line, 0, len(lines))
 	// pricedAt[k] is the index in r.Lines of promoLines[k]: the promotion
 	// engine lists lines as it was given them, so the stages after it find
 	// each line by position rather than by ID.
-	var pricedBuf [128]int32
-	pricedAt := pricedBuf[:0]
-	if len(lines) > len(pricedBuf) {
+	var pricedAt []int32
+	if wm != nil {
+		pricedAt = wm.pricedAt[:0]
+	} else {
 		pricedAt = make([]int32, 0, len(lines))
 	}
 	ovs := newOverridePricing(b, target) // associates' overrides in force here
@@ -318,7 +358,11 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 	}
 
 	// 5. Tax, on line totals after discounts and on fees after fee discounts.
-	taxLines := make([]pricing.TaxLine, 0, len(promoLines)+len(eval.Fees))
+	if n := len(promoLines) + len(eval.Fees); wm != nil && n <= len(wm.tax) {
+		taxLines, taxedBuf = wm.tax[:0], wm.taxed[:0]
+	} else {
+		taxLines, taxedBuf = make([]pricing.TaxLine, 0, n), make([]pricing.Taxed, 0, n)
+	}
 	// eval.Lines lists the priced lines in promoLines order, so each is
 	// r.Lines[pricedAt[k]]; the search is the fallback should an engine
 	// ever list them otherwise.
@@ -348,7 +392,7 @@ func Recontextualize(b *Basket, target channel.Context, snap Snapshot, opts Opti
 		r.Fees = append(r.Fees, PricedFee{FeeID: f.FeeID, Mode: fees[j].Mode, Amount: f.Amount, Discounts: f.Adjustments, TaxRate: feeRates[j]})
 		taxLines = append(taxLines, pricing.TaxLine{Key: "fee:" + f.FeeID, Amount: f.Total, Quantity: 1, Rate: feeRates[j]})
 	}
-	taxed, err := pricing.ComputeTax(taxLines, pricing.TaxPolicy{Inclusive: target.PricesIncludeTax, Rounding: opts.TaxRounding, Mode: opts.Rounding})
+	taxed, err := pricing.AppendTax(taxedBuf, taxLines, pricing.TaxPolicy{Inclusive: target.PricesIncludeTax, Rounding: opts.TaxRounding, Mode: opts.Rounding})
 	if err != nil {
 		return nil, err
 	}
@@ -441,15 +485,21 @@ func unpriced(pl *PricedLine, zero pricing.Money) {
 
 // mergedQuantities returns, per line, the quantity of its SKU merged over
 // all the lines (tiers are computed on it). Lines are grouped by SKU in a
-// small open-addressing table of line indexes rather than a map: one
-// allocation holds the table and the result, and no string is hashed
-// twice. The hash decides where a SKU is looked for, never a result.
-func mergedQuantities(lines []Line) []int64 {
+// small open-addressing table of line indexes rather than a map: buf holds
+// the table and the result when it is large enough (its contents are
+// overwritten), one allocation otherwise, and no string is hashed twice.
+// The hash decides where a SKU is looked for, never a result.
+func mergedQuantities(lines []Line, buf []int64) []int64 {
 	size := 1
 	for size < 2*len(lines) {
 		size <<= 1
 	}
-	buf := make([]int64, len(lines)+size)
+	if len(lines)+size > len(buf) {
+		buf = make([]int64, len(lines)+size)
+	} else {
+		buf = buf[:len(lines)+size]
+		clear(buf)
+	}
 	// merged[i] is, after the first pass, the group's total for the first
 	// line of a SKU and −(1 + that line's index) for the others.
 	merged, slots := buf[:len(lines)], buf[len(lines):] // a slot holds 1 + a first line's index

@@ -290,8 +290,15 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 	// scratch holds, per line, its row (-1: none); per row, the range of
 	// its levels (lo << 32 | hi); and, per location levels knows, the
 	// source it is (-1: none). The table's slots hold 1 + a row, 0 when
-	// empty.
-	scratch := make([]int64, 2*len(lines)+len(levels.locs))
+	// empty. The working memory of a plan of up to 128 lines and 512 cells
+	// stays on the stack, which the next plan finds in the cache.
+	var scratchBuf [2*128 + 16]int64
+	scratch := scratchBuf[:]
+	if need := 2*len(lines) + len(levels.locs); need > len(scratch) {
+		scratch = make([]int64, need)
+	} else {
+		scratch = scratch[:need]
+	}
 	rowOf, spans, srcOf := scratch[:len(lines)], scratch[len(lines):2*len(lines)], scratch[2*len(lines):]
 	size := 1
 	for size < 2*len(lines) {
@@ -337,7 +344,13 @@ func Plan(demands []Demand, ctx channel.Context, locations []Location, levels Le
 			srcOf[k] = int64(j)
 		}
 	}
-	cells := make([]cell, rows*n)
+	var cellBuf [512]cell
+	cells := cellBuf[:]
+	if rows*n > len(cells) {
+		cells = make([]cell, rows*n)
+	} else {
+		cells = cells[:rows*n]
+	}
 	for r := range rows {
 		lo, hi := spans[r]>>32, spans[r]&(1<<32-1)
 		row := cells[r*n : (r+1)*n]
