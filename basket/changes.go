@@ -383,12 +383,9 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 // then line ID, promotion ID or coupon code, so the same two results give
 // the same report.
 func Diff(prev, next *Result) []Change {
-	// What a channel change of a hundred lines finds fits in stack; a
-	// larger report grows onto the heap.
-	var buf [256]pending
-	d := differ{prev: prev, next: next, found: buf[:0]}
+	d := differ{prev: prev, next: next}
 	d.find()
-	out := make([]Change, len(d.found))
+	out := make([]Change, len(d.list()))
 	d.place(out)
 	return out
 }
@@ -415,13 +412,37 @@ func packModes(old, now Modes) int32 {
 	return int32(old)<<15 | int32(now)
 }
 
+// differ finds the changes of next against prev. What a channel change of
+// a hundred lines finds fits in its own array, on Diff's stack (a slice of
+// a stack array kept in the struct would send the array to the heap); a
+// larger report moves to the heap as it grows.
 type differ struct {
 	prev, next *Result
-	found      []pending
+	n          int          // changes found in buf
+	buf        [256]pending // the changes found, while they fit
+	more       []pending    // all the changes found, once they no longer fit in buf
 }
 
 func (d *differ) add(k ChangeKind, line, old, ref int) {
-	d.found = append(d.found, pending{kind: k, line: int32(line), old: int32(old), ref: int32(ref)})
+	p := pending{kind: k, line: int32(line), old: int32(old), ref: int32(ref)}
+	switch {
+	case d.more != nil:
+		d.more = append(d.more, p)
+	case d.n < len(d.buf):
+		d.buf[d.n] = p
+		d.n++
+	default:
+		d.more = append(make([]pending, 0, 2*len(d.buf)), d.buf[:]...)
+		d.more = append(d.more, p)
+	}
+}
+
+// list returns the changes found, in the order found.
+func (d *differ) list() []pending {
+	if d.more != nil {
+		return d.more
+	}
+	return d.buf[:d.n]
 }
 
 func (d *differ) find() {
@@ -500,7 +521,7 @@ func (d *differ) promotions() {
 	} else {
 		was = wasBuf[:len(next.Promotions)]
 	}
-	start := len(d.found)
+	start := len(d.list())
 	for i := range prev.Promotions {
 		e := &prev.Promotions[i]
 		k := now.first(e.PromotionID)
@@ -515,8 +536,8 @@ func (d *differ) promotions() {
 			d.add(ChangePromotionLost, -1, -1, i)
 		}
 	}
-	d.sortByPromotion(d.found[start:], prev)
-	start = len(d.found)
+	d.sortByPromotion(d.list()[start:], prev)
+	start = len(d.list())
 	for i := range next.Promotions {
 		if e := &next.Promotions[i]; e.Status == promotion.Applied {
 			if k := now.first(e.PromotionID); k >= 0 && was[k] != 2 {
@@ -524,7 +545,7 @@ func (d *differ) promotions() {
 			}
 		}
 	}
-	d.sortByPromotion(d.found[start:], next)
+	d.sortByPromotion(d.list()[start:], next)
 }
 
 // line records what changed for next.Lines[i]; o indexes prev.Lines, -1
@@ -676,13 +697,14 @@ func idPrefix(s string) uint64 {
 // counting sort, stable) does it, with no sort of the whole report.
 func (d *differ) place(out []Change) {
 	var next [ChangeTotal + 2]int // first free slot per kind
-	for _, p := range d.found {
+	found := d.list()
+	for _, p := range found {
 		next[p.kind+1]++
 	}
 	for k := 1; k < len(next); k++ {
 		next[k] += next[k-1]
 	}
-	for _, p := range d.found {
+	for _, p := range found {
 		d.build(&out[next[p.kind]], p)
 		next[p.kind]++
 	}
