@@ -76,16 +76,23 @@ func startCluster(tb testing.TB, n int) *cluster {
 	for _, p := range ports {
 		routes = append(routes, &url.URL{Scheme: "nats", Host: fmt.Sprintf("127.0.0.1:%d", p)})
 	}
+	// The stores' directories first: cleanups run last registered first,
+	// so the servers are stopped, and done writing, before their
+	// directories are removed.
+	dirs := make([]string, n)
+	for i := range dirs {
+		dirs[i] = tb.TempDir()
+	}
 	c := &cluster{}
 	tb.Cleanup(func() {
 		for _, s := range c.servers {
-			s.Shutdown()
+			stop(s)
 		}
 	})
 	for i := range n {
 		opts := &server.Options{
 			ServerName: fmt.Sprintf("n%d", i+1), Host: "127.0.0.1", Port: -1,
-			NoLog: true, NoSigs: true, JetStream: true, StoreDir: tb.TempDir(),
+			NoLog: true, NoSigs: true, JetStream: true, StoreDir: dirs[i],
 		}
 		if n > 1 {
 			opts.Cluster = server.ClusterOpts{Name: "omnibasket", Host: "127.0.0.1", Port: ports[i]}
@@ -129,12 +136,19 @@ func (c *cluster) stream(tb testing.TB, nc *nats.Conn, name, prefix string) jets
 	}
 }
 
+// stop shuts s down and waits until it has: JetStream flushes its store
+// as it stops.
+func stop(s *server.Server) {
+	s.Shutdown()
+	s.WaitForShutdown()
+}
+
 // kill shuts down the server named name.
 func (c *cluster) kill(tb testing.TB, name string) {
 	tb.Helper()
 	for _, s := range c.servers {
 		if s.Name() == name {
-			s.Shutdown()
+			stop(s)
 			return
 		}
 	}

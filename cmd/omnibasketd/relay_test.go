@@ -39,7 +39,7 @@ func natsServer(t *testing.T) string {
 	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
 	require.NoError(t, err)
 	go ns.Start()
-	t.Cleanup(ns.Shutdown)
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() }) // before its directory goes
 	require.True(t, ns.ReadyForConnections(10*time.Second), "the NATS server did not start")
 	return ns.ClientURL()
 }
@@ -314,7 +314,7 @@ func TestRelayWaitsForNATS(t *testing.T) {
 	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
 	require.NoError(t, err)
 	go ns.Start()
-	t.Cleanup(ns.Shutdown)
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() }) // before its directory goes
 	require.True(t, ns.ReadyForConnections(10*time.Second))
 	c := consume(t, natsURL)
 	want := historyOf(t, r, basketID(t, rep), r.token(ana))
