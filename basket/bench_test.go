@@ -25,18 +25,25 @@ type workload struct {
 	book      *pricing.PriceBook
 	set       *promotion.Set
 	locations []stock.Location
+	fees      []basket.FeeRule // none unless a test sets them
 }
 
-func newWorkload(b *testing.B, promos int) *workload {
-	b.Helper()
-	cat := synth.NewCatalogue(1, 100_000)
+func newWorkload(tb testing.TB, promos int) *workload {
+	return newSizedWorkload(tb, 100_000, promos)
+}
+
+// newSizedWorkload is the synthetic retailer with skus SKUs, for tests
+// that want it built fast.
+func newSizedWorkload(tb testing.TB, skus, promos int) *workload {
+	tb.Helper()
+	cat := synth.NewCatalogue(1, skus)
 	book, err := pricing.NewPriceBook(cat.Prices)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	set, err := promotion.Compile(cat.Promotions(2, promos))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return &workload{cat: cat, book: book, set: set, locations: cat.Locations(10)}
 }
@@ -61,7 +68,7 @@ type job struct {
 
 // bookFor returns the price book a Service would gather for lines: the
 // entries of exactly their SKUs.
-func (w *workload) bookFor(b *testing.B, lines []synth.Line) *pricing.PriceBook {
+func (w *workload) bookFor(b testing.TB, lines []synth.Line) *pricing.PriceBook {
 	b.Helper()
 	skus := make([]string, len(lines))
 	for i, l := range lines {
@@ -78,25 +85,40 @@ func (w *workload) bookFor(b *testing.B, lines []synth.Line) *pricing.PriceBook 
 	return book
 }
 
-func (w *workload) job(b *testing.B, lines int) job {
+func (w *workload) job(b testing.TB, lines int) job {
 	b.Helper()
 	target := w.cat.Context()
 	return w.jobOf(b, target, w.cat.Basket(uint64(lines), lines))
 }
 
 // jobOf builds the job of pricing basketLines, started on the web, in target.
-func (w *workload) jobOf(b *testing.B, target channel.Context, basketLines []synth.Line) job {
+func (w *workload) jobOf(b testing.TB, target channel.Context, basketLines []synth.Line) job {
 	b.Helper()
 	book := w.bookFor(b, basketLines)
 	levels, err := stock.NewLevels(synth.Stock(3, basketLines, w.locations))
 	if err != nil {
 		b.Fatal(err)
 	}
-	snap := basket.Snapshot{Prices: book, Promotions: w.set, Tax: w.cat.Tax, Stock: levels, Locations: w.locations}
+	snap := basket.Snapshot{Prices: book, Promotions: w.set, Tax: w.cat.Tax, Stock: levels, Locations: w.locations, Fees: w.fees}
 	web := target.Clone()
 	web.ChannelID, web.LocationID, web.Kind, web.PriceLists = "web", "", channel.Web, []string{"chan-web", "default"}
 	web.FulfilmentModes = []channel.FulfilmentMode{channel.ShipToAddress, channel.ShipFromStore}
 	return job{b: syntheticBasket(b, basketLines, web, snap), target: target, snap: snap}
+}
+
+// pricingPair returns the bare pricing job (bareJob) of the store basket
+// of n lines and Recontextualize's job of the same basket moving there,
+// both on the prices of exactly its SKUs.
+func (w *workload) pricingPair(b *testing.B, n int) (*bareJob, job) {
+	b.Helper()
+	target := w.cat.Context()
+	lines := w.cat.Basket(7, n)
+	j := w.jobOf(b, target, lines)
+	cur, err := pricing.LookupCurrency(target.Currency)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &bareJob{book: j.snap.Prices, tax: w.cat.Tax, ctx: target, cur: cur, lines: lines, taxLines: make([]pricing.TaxLine, n)}, j
 }
 
 func (j job) once(b *testing.B) {
@@ -215,7 +237,6 @@ var sinkTotal pricing.Money
 // each ("ratio(min)") is reported too: the cost of the code itself.
 func BenchmarkRecontextualizeVsPricing(b *testing.B) {
 	w := newWorkload(b, 1_000)
-	target := w.cat.Context()
 	type pair struct {
 		bare *bareJob
 		full job
@@ -223,13 +244,7 @@ func BenchmarkRecontextualizeVsPricing(b *testing.B) {
 	sizes := []int{10, 100, 500}
 	pairs := make([]pair, len(sizes))
 	for i, n := range sizes {
-		lines := w.cat.Basket(7, n)
-		j := w.jobOf(b, target, lines)
-		cur, err := pricing.LookupCurrency(target.Currency)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pairs[i] = pair{bare: &bareJob{book: j.snap.Prices, tax: w.cat.Tax, ctx: target, cur: cur, lines: lines, taxLines: make([]pricing.TaxLine, n)}, full: j}
+		pairs[i].bare, pairs[i].full = w.pricingPair(b, n)
 	}
 	w.release()
 	for i, n := range sizes {
@@ -279,14 +294,7 @@ func BenchmarkRecontextualizeVsPricing(b *testing.B) {
 // land in one stage and not another; shares are of the whole.
 func BenchmarkRecontextualizeStages(b *testing.B) {
 	w := newWorkload(b, 1_000)
-	target := w.cat.Context()
-	lines := w.cat.Basket(7, 100)
-	j := w.jobOf(b, target, lines)
-	cur, err := pricing.LookupCurrency(target.Currency)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare := &bareJob{book: j.snap.Prices, tax: w.cat.Tax, ctx: target, cur: cur, lines: lines, taxLines: make([]pricing.TaxLine, len(lines))}
+	bare, j := w.pricingPair(b, 100)
 	w.release()
 	// The stages' inputs, as Recontextualize builds them.
 	r, err := basket.Recontextualize(j.b, j.target, j.snap, basket.Options{})
@@ -415,14 +423,7 @@ var sinkResult *basket.Result
 // of the bare job's ("ratio(copy)") and as a share of Recontextualize's.
 func BenchmarkRecontextualizeMemory(b *testing.B) {
 	w := newWorkload(b, 1_000)
-	target := w.cat.Context()
-	lines := w.cat.Basket(7, 100)
-	j := w.jobOf(b, target, lines)
-	cur, err := pricing.LookupCurrency(target.Currency)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare := &bareJob{book: j.snap.Prices, tax: w.cat.Tax, ctx: target, cur: cur, lines: lines, taxLines: make([]pricing.TaxLine, len(lines))}
+	bare, j := w.pricingPair(b, 100)
 	w.release()
 	r, err := basket.Recontextualize(j.b, j.target, j.snap, basket.Options{})
 	if err != nil {

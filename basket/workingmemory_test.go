@@ -1,16 +1,11 @@
 package basket_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
 	"github.com/omnibasket/omnibasket/basket"
-	"github.com/omnibasket/omnibasket/channel"
-	"github.com/omnibasket/omnibasket/internal/synth"
 	"github.com/omnibasket/omnibasket/pricing"
-	"github.com/omnibasket/omnibasket/promotion"
-	"github.com/omnibasket/omnibasket/stock"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 )
@@ -20,14 +15,14 @@ import (
 // byte, for baskets on either side of the bound and at it, in the
 // synthetic retailer's store with its promotions, fees and stock.
 func TestWorkingMemoryOnStackOrHeapGivesOneResult(t *testing.T) {
-	r := newSyntheticRetailer(t)
+	w := newTestWorkload(t)
 	for _, n := range []int{0, 1, 37, 127, 128, 129, 300} {
 		t.Run(fmt.Sprintf("lines=%d", n), func(t *testing.T) {
-			b, target, snap := r.channelChange(t, n)
+			j := w.job(t, n)
 			for _, opts := range []basket.Options{{}, {Policy: basket.PriceProtection, TaxRounding: pricing.PerDocument}} {
-				onStack, err := basket.Recontextualize(b, target, snap, opts)
+				onStack, err := basket.Recontextualize(j.b, j.target, j.snap, opts)
 				require.NoError(t, err)
-				onHeap, err := basket.RecontextualizeOnHeapForTest(b, target, snap, opts)
+				onHeap, err := basket.RecontextualizeOnHeapForTest(j.b, j.target, j.snap, opts)
 				require.NoError(t, err)
 				require.Equal(t, jsonBytes(t, onHeap), jsonBytes(t, onStack))
 				require.Len(t, onStack.Lines, n)
@@ -41,9 +36,8 @@ func TestWorkingMemoryOnStackOrHeapGivesOneResult(t *testing.T) {
 // (a price and a fulfilment change per line, promotions lost and gained)
 // allocates the report alone.
 func TestChangeReportAllocatesOnlyTheReport(t *testing.T) {
-	r := newSyntheticRetailer(t)
-	b, target, snap := r.channelChange(t, 100)
-	next, err := basket.Recontextualize(b, target, snap, basket.Options{})
+	j := newTestWorkload(t).job(t, 100)
+	next, err := basket.Recontextualize(j.b, j.target, j.snap, basket.Options{})
 	require.NoError(t, err)
 	require.Greater(t, len(next.Changes), 100)
 	require.Zero(t, testing.AllocsPerRun(50, func() {
@@ -51,54 +45,18 @@ func TestChangeReportAllocatesOnlyTheReport(t *testing.T) {
 			t.Fatal("a result differs from itself")
 		}
 	}))
-	require.Equal(t, 1.0, testing.AllocsPerRun(50, func() { basket.Diff(b.Result, next) }))
+	require.Equal(t, 1.0, testing.AllocsPerRun(50, func() { basket.Diff(j.b.Result, next) }))
 }
 
-// syntheticRetailer is the benchmarks' synthetic retailer, smaller: 5,000
-// SKUs, 500 promotions of the realistic mix, 6 locations, fees.
-type syntheticRetailer struct {
-	cat       *synth.Catalogue
-	book      *pricing.PriceBook
-	set       *promotion.Set
-	locations []stock.Location
-	fees      []basket.FeeRule
-}
-
-func newSyntheticRetailer(t *testing.T) *syntheticRetailer {
+// newTestWorkload is the benchmarks' synthetic retailer, smaller (5,000
+// SKUs, 500 promotions of the realistic mix) and with fulfilment fees.
+func newTestWorkload(t *testing.T) *workload {
 	t.Helper()
-	cat := synth.NewCatalogue(3, 5_000)
-	set, err := promotion.Compile(cat.Promotions(4, 500))
-	require.NoError(t, err)
-	book, err := pricing.NewPriceBook(cat.Prices)
-	require.NoError(t, err)
-	r := &syntheticRetailer{cat: cat, book: book, set: set, locations: cat.Locations(6)}
-	for _, f := range cat.Fees() {
-		r.fees = append(r.fees, basket.FeeRule{Mode: f.Mode, Amount: f.Amount, TaxCategory: "standard"})
+	w := newSizedWorkload(t, 5_000, 500)
+	for _, f := range w.cat.Fees() {
+		w.fees = append(w.fees, basket.FeeRule{Mode: f.Mode, Amount: f.Amount, TaxCategory: "standard"})
 	}
-	return r
-}
-
-// channelChange returns a basket of n lines priced on the web, the store
-// it moves to, and the snapshot a Service would gather there.
-func (r *syntheticRetailer) channelChange(t *testing.T, n int) (*basket.Basket, channel.Context, basket.Snapshot) {
-	t.Helper()
-	lines := r.cat.Basket(uint64(n)+11, n)
-	skus := make([]string, len(lines))
-	for i, l := range lines {
-		skus[i] = l.Product.SKU
-	}
-	entries, err := r.book.Prices(context.Background(), pricing.PriceQuery{Lists: r.cat.Lists, SKUs: skus})
-	require.NoError(t, err)
-	prices, err := pricing.NewPriceBook(entries)
-	require.NoError(t, err)
-	levels, err := stock.NewLevels(synth.Stock(5, lines, r.locations))
-	require.NoError(t, err)
-	snap := basket.Snapshot{Prices: prices, Promotions: r.set, Tax: r.cat.Tax, Stock: levels, Locations: r.locations, Fees: r.fees}
-	target := r.cat.Context()
-	web := target.Clone()
-	web.ChannelID, web.LocationID, web.Kind, web.PriceLists = "web", "", channel.Web, []string{"chan-web", "default"}
-	web.FulfilmentModes = []channel.FulfilmentMode{channel.ShipToAddress, channel.ShipFromStore}
-	return syntheticBasket(t, lines, web, snap), target, snap
+	return w
 }
 
 // The demo retailer's random baskets, contexts and options: the two
