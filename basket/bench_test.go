@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
 	"testing"
 	"time"
 
@@ -284,6 +283,20 @@ func BenchmarkRecontextualizeVsPricing(b *testing.B) {
 	}
 }
 
+// hundredLinePair returns the pricing pair of the 100-line basket under
+// 1,000 promotions (pricingPair) and the result of its Recontextualize.
+func hundredLinePair(b *testing.B) (*bareJob, job, *basket.Result) {
+	b.Helper()
+	w := newWorkload(b, 1_000)
+	bare, j := w.pricingPair(b, 100)
+	w.release()
+	r, err := basket.Recontextualize(j.b, j.target, j.snap, basket.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bare, j, r
+}
+
 // BenchmarkRecontextualizeStages says where Recontextualize's time goes
 // at 100 lines and 1,000 promotions: the stages that are whole calls of
 // other packages (the fulfilment plan, the promotion engine, the change
@@ -293,14 +306,8 @@ func BenchmarkRecontextualizeVsPricing(b *testing.B) {
 // round of each, in ns, so that a shared machine's preemptions do not
 // land in one stage and not another; shares are of the whole.
 func BenchmarkRecontextualizeStages(b *testing.B) {
-	w := newWorkload(b, 1_000)
-	bare, j := w.pricingPair(b, 100)
-	w.release()
+	bare, j, r := hundredLinePair(b)
 	// The stages' inputs, as Recontextualize builds them.
-	r, err := basket.Recontextualize(j.b, j.target, j.snap, basket.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	demands := make([]stock.Demand, len(j.b.Lines))
 	promoLines := make([]promotion.Line, 0, len(j.b.Lines))
 	for i, l := range j.b.Lines {
@@ -374,85 +381,4 @@ func syntheticBasket(b testing.TB, lines []synth.Line, start channel.Context, sn
 		b.Fatal(err)
 	}
 	return bk
-}
-
-// copyResult allocates and writes the memory of r's own slices, as
-// Recontextualize allocates them (one array per kind: lines, discounts,
-// plans, allocations, explanations, coupon states, changes), computing
-// nothing: what producing a result of that size costs in memory alone.
-// Recontextualize's working memory (the lines it hands the promotion
-// engine, the plan and the tax, some 60 KB at 100 lines) is not copied.
-func copyResult(r *basket.Result) *basket.Result {
-	c := *r
-	c.Lines = slices.Clone(r.Lines)
-	nAdj, nAlloc := 0, 0
-	for i := range r.Lines {
-		nAdj += len(r.Lines[i].Discounts)
-		nAlloc += len(r.Lines[i].Fulfilment.Allocations)
-	}
-	adjs := make([]promotion.Adjustment, 0, nAdj)
-	allocs := make([]stock.Allocation, 0, nAlloc)
-	c.Plan.Lines = make([]stock.LinePlan, len(r.Plan.Lines))
-	for i := range c.Lines {
-		l := &c.Lines[i]
-		from := len(adjs)
-		adjs = append(adjs, l.Discounts...)
-		l.Discounts = adjs[from:len(adjs):len(adjs)]
-		from = len(allocs)
-		allocs = append(allocs, l.Fulfilment.Allocations...)
-		l.Fulfilment.Allocations = allocs[from:len(allocs):len(allocs)]
-		if i < len(c.Plan.Lines) {
-			c.Plan.Lines[i] = l.Fulfilment
-		}
-	}
-	c.Promotions = slices.Clone(r.Promotions)
-	c.Coupons = slices.Clone(r.Coupons)
-	c.Changes = slices.Clone(r.Changes)
-	return &c
-}
-
-var sinkResult *basket.Result
-
-// BenchmarkRecontextualizeMemory says how much of Recontextualize's time
-// at 100 lines and 1,000 promotions is the memory of its result: the bare
-// pricing job, the whole Recontextualize and a copy of its result into
-// fresh memory (copyResult: the same arrays, allocated and written,
-// nothing computed) are interleaved in one loop, so that they share the
-// garbage collector's cycles and the machine's noise. It reports each
-// one's mean time, the result's bytes, and the copy's time as a multiple
-// of the bare job's ("ratio(copy)") and as a share of Recontextualize's.
-func BenchmarkRecontextualizeMemory(b *testing.B) {
-	w := newWorkload(b, 1_000)
-	bare, j := w.pricingPair(b, 100)
-	w.release()
-	r, err := basket.Recontextualize(j.b, j.target, j.snap, basket.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var tBare, tWhole, tCopy time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		bare.once(b)
-		t1 := time.Now()
-		j.once(b)
-		t2 := time.Now()
-		sinkResult = copyResult(r)
-		t3 := time.Now()
-		tBare, tWhole, tCopy = tBare+t1.Sub(t0), tWhole+t2.Sub(t1), tCopy+t3.Sub(t2)
-	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	const rounds = 50
-	for range rounds {
-		sinkResult = copyResult(r)
-	}
-	runtime.ReadMemStats(&after)
-	n := float64(b.N)
-	b.ReportMetric(float64(tBare.Nanoseconds())/n, "ns/bare")
-	b.ReportMetric(float64(tWhole.Nanoseconds())/n, "ns/recontextualize")
-	b.ReportMetric(float64(tCopy.Nanoseconds())/n, "ns/copy")
-	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/rounds, "B/copy")
-	b.ReportMetric(float64(tWhole)/float64(tBare), "ratio")
-	b.ReportMetric(float64(tCopy)/float64(tBare), "ratio(copy)")
-	b.ReportMetric(float64(tCopy)/float64(tWhole)*100, "%copy")
 }
